@@ -1,0 +1,153 @@
+"""Case facts: case number, the letter's dates, the patient's age and sex, the reviewer's credentials."""
+import re
+from typing import Callable, Dict, Iterable, List, Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import registry
+
+from .dates import DATE, parse_date
+from .values import CaseFacts
+
+CASE_NUMBER = re.compile(r"\bCM\d{2}-\d{7}\b")
+# Labelled dates of the letter's top block; the label "Application Received" is often split by a
+# column ("Priority: Standard Application / Received: date"), so "Received:" alone also counts.
+FIELD_DATES = {
+    "assigned": re.compile(rf"Date\s+Assigned\s*:\s*({DATE})", re.I),
+    "injury": re.compile(rf"Date\s+of\s+Injury\s*:\s*({DATE})", re.I),
+    "decision": re.compile(rf"(?:Decision\s+Date|^Dated)\s*:\s*({DATE})", re.I | re.M),
+    "ur_denial": re.compile(rf"(?:UR\s+Denial\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))\s*:\s*({DATE})", re.I),
+    "application": re.compile(rf"(?:Application\s+)?Received\s*:\s*({DATE})", re.I),
+}
+PROSE_DATES = {
+    "injury": re.compile(
+        rf"(?:injury\s+date\s+(?:on|of)|date\s+of\s+injury\s+(?:on|of)?|(?:industrial|work(?:-related)?|occupational)\s+"
+        rf"(?:injury|claim)\s+(?:on|from|of|dated)|injured\s+(?:at\s+work\s+)?on|sustained\s+an?\s+injury\s+on)\s*({DATE})",
+        re.I),
+    "ur_denial": re.compile(
+        rf"utilization\s+review\s*(?:\(UR\)\s*)?(?:\(\s*({DATE})\s*\)|(?:denied|non-?certified|modified)[^.]{{0,120}}?"
+        rf"\b(?:on|dated)\s+({DATE})|(?:letter\s+)?(?:dated|of|on)\s+({DATE}))",
+        re.I),
+    "assigned": re.compile(rf"assigned\s+to\s+MAXIMUS[^;]{{0,40}}?\bon\s+({DATE})", re.I),
+    "application": re.compile(rf"application\s+for\s+independent\s+medical\s+review[^.]{{0,60}}?\b(?:on|dated)\s+({DATE})", re.I),
+}
+REPORT_DATE = re.compile(
+    rf"\b({DATE})\s+(?:(?:progress|PR-?2|primary\s+treating\s+physician'?s?|initial|follow-?up|orthopedic|"
+    rf"medical|office|consultation|evaluation|visit|clinic)\s+){{0,2}}(?:report|note|evaluation|visit|exam(?:ination)?)\b"
+    rf"|\b(?:report|note|records?|visit|evaluation|exam(?:ination)?|PR-?2)\s+(?:dated|of|on)\s+({DATE})",
+    re.I)
+RECORDS_RANGE = re.compile(rf"\b(?:reports|records|notes)\s+from\s+({DATE})\s+(?:to|through|until|-)\s+({DATE})", re.I)
+AGE_SEX = re.compile(
+    r"\b(\d{1,3})[- ]year[- ]old\s+(?:(?:right|left)[- ]hand(?:ed|-dominant)\s+|(?:white|black|hispanic|asian)\s+)?"
+    r"(male|female|man|woman|gentleman|lady|gentlemen)\b",
+    re.I)
+SEX_WORDS = {"male": "male", "man": "male", "gentleman": "male", "gentlemen": "male",
+             "female": "female", "woman": "female", "lady": "female"}
+BOARD_CERTIFIED = re.compile(
+    r"Board\s+Certified\s+in\s+(?P<specialty>[^,.;]+?)\s*(?:,\s*(?:and\s+)?has\s+a\s+subspecialty\s+in\s+"
+    r"(?P<subspecialty>[^,.;]+?)\s*)?(?:,\s*)?(?:and\s+)?is\s+licensed\s+to\s+practice\s+in\s+(?P<licensed_in>[A-Z][A-Za-z ]+?)\s*[.,;]",
+    re.I)
+LICENSURE = re.compile(r"^State\(s\)\s+of\s+Licensure\s*:\s*(?P<value>.+)$", re.I)
+SPECIALTY = re.compile(r"^Certification\(s\)\s*/\s*Specialty\s*:\s*(?P<value>.+)$", re.I)
+
+
+def _first(pattern: re.Pattern, text: str) -> Optional[str]:
+    for match in pattern.finditer(text):
+        value = next((group for group in match.groups() if group), None)
+        if value and parse_date(value):
+            return parse_date(value)
+    return None
+
+
+def read_case_facts(doc: Doc) -> CaseFacts:
+    text = doc.text
+    facts = CaseFacts()
+    number = CASE_NUMBER.search(text)
+    facts.case_number = number.group() if number else None
+    for name, pattern in FIELD_DATES.items():
+        facts.dates[name] = _first(pattern, text)
+    for name, pattern in PROSE_DATES.items():
+        facts.dates[name] = facts.dates.get(name) or _first(pattern, text)
+    reports: List[str] = []
+    for match in REPORT_DATE.finditer(text):
+        value = parse_date(match.group(1) or match.group(2))
+        if value and value not in reports:
+            reports.append(value)
+    facts.report_dates = reports
+    records = RECORDS_RANGE.search(text)
+    if records:
+        facts.records_range = {"from": parse_date(records.group(1)), "to": parse_date(records.group(2))}
+    age_sex = AGE_SEX.search(text)
+    if age_sex:
+        facts.age = int(age_sex.group(1))
+        facts.sex = SEX_WORDS[age_sex.group(2).lower()]
+    _read_reviewer(doc, facts)
+    return facts
+
+
+def _read_reviewer(doc: Doc, facts: CaseFacts) -> None:
+    text = doc.text
+    for start, end in doc._.letter_lines or []:
+        line = text[start:end]
+        licensure, specialty = LICENSURE.match(line), SPECIALTY.match(line)
+        if licensure:
+            facts.licensed_in = licensure.group("value").strip()
+        if specialty:
+            first, _, rest = specialty.group("value").strip().partition(",")
+            facts.specialty, facts.subspecialty = first.strip(), rest.strip() or None
+    board = BOARD_CERTIFIED.search(text)
+    if board and not facts.specialty:
+        facts.specialty = " ".join(board.group("specialty").split())
+        facts.subspecialty = " ".join(board.group("subspecialty").split()) if board.group("subspecialty") else None
+        facts.licensed_in = facts.licensed_in or " ".join(board.group("licensed_in").split())
+
+
+@registry.scorers("spacy_imr.case_facts_scorer.v1")
+def make_case_facts_scorer():
+    return case_facts_score
+
+
+def case_facts_score(examples: Iterable[Example], **kwargs) -> Dict[str, Optional[float]]:
+    """Share of the reference's known case facts that the prediction states identically."""
+    right = total = 0
+    for example in examples:
+        gold, predicted = example.reference._.case_facts, example.predicted._.case_facts
+        if gold is None:
+            continue
+        gold_fields, predicted_fields = _fields(gold), _fields(predicted) if predicted else {}
+        for name, value in gold_fields.items():
+            total += 1
+            right += predicted_fields.get(name) == value
+    return {"case_facts_acc": right / total if total else None}
+
+
+def _fields(facts: CaseFacts) -> Dict[str, object]:
+    flat = {f"dates.{name}": value for name, value in facts.dates.items()}
+    flat.update({name: getattr(facts, name) for name in ("case_number", "age", "sex", "specialty", "subspecialty", "licensed_in")})
+    return {name: value for name, value in flat.items() if value is not None}
+
+
+@Language.factory(
+    "imr_case_facts",
+    assigns=["doc._.case_facts"],
+    default_config={"scorer": {"@scorers": "spacy_imr.case_facts_scorer.v1"}},
+    default_score_weights={"case_facts_acc": 1.0},
+)
+def make_case_facts(nlp: Language, name: str, scorer: Optional[Callable]):
+    return CaseFactsReader(nlp, name, scorer=scorer)
+
+
+class CaseFactsReader:
+    """Sets doc._.case_facts. Its patterns are fixed letter wording, so it has no state to save."""
+
+    def __init__(self, nlp: Language, name: str = "imr_case_facts", *, scorer: Optional[Callable] = case_facts_score):
+        self.name = name
+        self.scorer = scorer
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.case_facts = read_case_facts(doc)
+        return doc
+
+    def score(self, examples: Iterable[Example], **kwargs):
+        return self.scorer(examples, **kwargs) if self.scorer else {}

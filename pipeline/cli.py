@@ -1,0 +1,94 @@
+"""The `imr` command: thin typer wrappers over spacy_imr.extract."""
+import logging
+from pathlib import Path
+from typing import List, Optional
+
+import srsly
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .extract import extract_letters, iter_records
+from .loading import load
+from .reading import DEFAULT_MAX_BYTES, iter_letter_sources
+
+app = typer.Typer(help="Structured records from California workers' compensation IMR determination letters.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+# More letters than this get a progress bar.
+PROGRESS_THRESHOLD = 5
+
+
+@app.command("extract")
+def extract_cli(
+    paths: List[Path] = typer.Argument(..., help="Letter files (.txt, .pdf), directories (searched recursively), or - for stdin."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSONL output file, written atomically; stdout when omitted."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory; default: the rule pipeline."),
+    n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes for nlp.pipe."),
+    max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", help="Letters larger than this are refused."),
+):
+    """Extract one JSON record per letter. Exit status 1 when any letter failed."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
+    total = sum(1 for _ in iter_letter_sources(paths))
+    with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=total <= PROGRESS_THRESHOLD) as progress:
+        task = progress.add_task("letters", total=total)
+        summary = extract_letters([str(p) for p in paths], out=out, model=model, n_process=n_process,
+                                  max_bytes=max_bytes, on_record=lambda record: progress.advance(task))
+    counts = summary.to_dict()
+    console.print(
+        f"{counts['letters']} letters, {counts['items']} items: {counts['upheld']} upheld, "
+        f"{counts['overturned']} overturned, {counts['partial']} partial, {counts['unknown']} unknown; "
+        f"{counts['failures']} failed" + (f"; records in {out}" if out else ""))
+    raise typer.Exit(code=1 if summary.failures else 0)
+
+
+@app.command("show")
+def show_cli(
+    path: Path = typer.Argument(..., help="One letter (.txt or .pdf)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory."),
+    as_json: bool = typer.Option(False, "--json", help="Print the record as JSON instead of tables."),
+):
+    """Print one letter's record as readable tables."""
+    record = next(iter_records(load(model), [str(path)]))
+    out = Console()
+    if as_json or "error" in record:
+        out.print_json(srsly.json_dumps(record))
+        raise typer.Exit(code=1 if "error" in record else 0)
+    facts = Table(title=f"{record['source']}  (layout {record['layout']})", show_header=False)
+    facts.add_row("case number", str(record["case_number"]))
+    facts.add_row("patient", f"{record['patient']['age']} {record['patient']['sex']}")
+    for name, value in record["dates"].items():
+        if value:
+            facts.add_row(f"date: {name}", str(value))
+    facts.add_row("reviewer", " / ".join(str(v) for v in record["reviewer"].values() if v))
+    facts.add_row("diagnoses", "; ".join(d["text"] for d in record["diagnoses"]))
+    out.print(facts)
+    items = Table(title="Disputed items")
+    for column in ("item", "decision", "claims administrator", "reviewer", "rationale"):
+        items.add_column(column, overflow="fold")
+    for item in record["items"]:
+        parties = [_basis(item["guidelines"][party]) for party in ("claims_administrator", "reviewer")]
+        rationale = (item["rationale"] or {}).get("text", "")
+        items.add_row(item["item"], item["decision"], *parties, rationale[:160] + ("..." if len(rationale) > 160 else ""))
+    out.print(items)
+    findings = Table(title="Exam findings")
+    findings.add_column("kind")
+    findings.add_column("finding", overflow="fold")
+    for kind, values in record["exam_findings"].items():
+        for value in values if isinstance(values, list) else [values] if values else []:
+            findings.add_row(kind, ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, []) and k not in ("start", "end")))
+    out.print(findings)
+    for warning in record["warnings"]:
+        out.print(f"[yellow]warning[/yellow] {warning}")
+
+
+def _basis(party: dict) -> str:
+    mtus = {True: "MTUS", False: "non-MTUS", None: "no evidence cited" if party["cited_evidence"] is False else "-"}[party["mtus_based"]]
+    cited = "; ".join(c["text"] for c in party["citations"])
+    return f"{mtus}: {cited}" if cited else mtus
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,123 @@
+"""Batch extraction: letters in, one JSON record per letter out, failures as error records."""
+import logging
+import os
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+import srsly
+from spacy.language import Language
+
+from .about import SCHEMA_VERSION
+from .errors import Errors, LetterInputError, input_error
+from .loading import load
+from .reading import DEFAULT_MAX_BYTES, iter_letter_sources, read_letter
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ExtractSummary:
+    letters: int = 0
+    failures: int = 0
+    items: int = 0
+    decisions: Counter = field(default_factory=Counter)
+
+    def add(self, record: Dict) -> None:
+        self.letters += 1
+        if "error" in record:
+            self.failures += 1
+            return
+        self.items += len(record["items"])
+        self.decisions.update(item["decision"] for item in record["items"])
+
+    def to_dict(self) -> Dict[str, int]:
+        return {"letters": self.letters, "failures": self.failures, "items": self.items,
+                **{decision: self.decisions.get(decision, 0) for decision in ("upheld", "overturned", "partial", "unknown")}}
+
+
+def error_record(source: str, code: str, message: str) -> Dict:
+    return {"schema_version": SCHEMA_VERSION, "source": source, "error": {"code": code, "message": message}}
+
+
+def letter_record(doc) -> Dict:
+    """The record of a processed letter, or an error record when nothing in it is an IMR letter."""
+    source = doc._.source_name
+    record = doc._.imr_record
+    if record["layout"] == "unknown" and not record["items"]:
+        error = input_error("E009", source=source)
+        return error_record(source, error.code, str(error))
+    return record
+
+
+def mark_failed(proc_name: str, proc: Callable, docs: List, error: Exception) -> None:
+    """nlp.pipe error handler: keep going, and let the letter's record report the failure."""
+    for doc in docs:
+        doc._.imr_error = f"{proc_name}: {type(error).__name__}: {error}"
+
+
+def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, batch_size: int = 16,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Dict]:
+    """Records in input order; unreadable letters become error records and the batch goes on."""
+    pending: List[Tuple[int, Dict]] = []
+
+    def readable() -> Iterator[Tuple[str, Dict]]:
+        for index, source in enumerate(sources):
+            try:
+                letter = read_letter(source, max_bytes=max_bytes)
+            except LetterInputError as error:
+                logger.error(str(error))
+                pending.append((index, error_record(source if source != "-" else "<stdin>", error.code, str(error))))
+                continue
+            yield letter.text, {"index": index, "source": letter.source, "warnings": letter.warnings}
+
+    nlp.set_error_handler(mark_failed)
+    for doc, context in nlp.pipe(readable(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+        pending.sort(key=lambda entry: entry[0])
+        while pending and pending[0][0] < context["index"]:
+            yield pending.pop(0)[1]
+        doc._.source_name = context["source"]
+        doc._.imr_warnings = context["warnings"] + list(doc._.imr_warnings or [])
+        if doc._.imr_error:
+            message = Errors.E010.format(source=context["source"], detail=doc._.imr_error)
+            logger.error(message)
+            yield error_record(context["source"], "E010", message)
+        else:
+            yield letter_record(doc)
+    for _, record in sorted(pending, key=lambda entry: entry[0]):
+        yield record
+
+
+def extract_letters(paths: Iterable[Union[str, Path]], *, out: Optional[Path] = None, model: Optional[str] = None,
+                    n_process: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
+                    on_record: Optional[Callable[[Dict], None]] = None) -> ExtractSummary:
+    """Extract every letter under `paths`; write JSONL to `out` atomically (or to stdout when None)."""
+    nlp = load(model)
+    summary = ExtractSummary()
+    sources = list(iter_letter_sources(paths))
+    records = iter_records(nlp, sources, n_process=n_process, max_bytes=max_bytes)
+    if out is None:
+        for record in records:
+            summary.add(record)
+            sys.stdout.write(srsly.json_dumps(record) + "\n")
+            if on_record:
+                on_record(record)
+        return summary
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf8") as stream:
+            for record in records:
+                summary.add(record)
+                stream.write(srsly.json_dumps(record) + "\n")
+                if on_record:
+                    on_record(record)
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return summary

@@ -1,0 +1,26 @@
+"""Getting a pipeline: a trained package or path when there is one, else the rule pipeline."""
+from typing import Optional, Union
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+RULE_PIPES = ("imr_letter_sections", "entity_ruler", "imr_entity_modifiers", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
+TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
+
+
+def build_rule_pipeline() -> Language:
+    """The rule-based pipeline on spacy.blank('en'), initialized with the packaged rules."""
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER}})
+    for name in RULE_PIPES:
+        nlp.add_pipe(name, config={"overwrite_ents": False, "validate": False} if name == "entity_ruler" else {})
+    config = nlp.config
+    config["initialize"]["components"]["entity_ruler"] = {"patterns": {"@misc": "spacy_imr.ruler_patterns.v1"}}
+    nlp.config = config
+    nlp.initialize()
+    return nlp
+
+
+def load(model: Optional[Union[str, Path]] = None) -> Language:
+    """`model` names an installed pipeline package or a directory; None gives the rule pipeline."""
+    return spacy.load(model) if model else build_rule_pipeline()

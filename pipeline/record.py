@@ -1,0 +1,181 @@
+"""The letter record: one JSON-able dict per letter, as documented in schema/letter_record.schema.json.
+
+Every offset refers to the text the letter was read as (doc._.source_text); text values are the
+normalised span text (line breaks and space runs folded to one space).
+"""
+import hashlib
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from spacy.tokens import Doc, Span
+
+from .about import SCHEMA_VERSION
+from .decisions import OVERTURNED, PARTIAL, UPHELD
+from .values import ItemBlock
+
+PARTIES = ("claims_administrator", "reviewer")
+# "without myelopathy", "rule out fracture": not a diagnosis of the patient
+NEGATED = re.compile(r"\b(?:without|no|negative\s+for|rule\s+out|r/o|ruled\s+out)\s+$", re.I)
+DIAGNOSIS_CUE = re.compile(
+    r"\bdiagnos(?:es|is|ed)\b|\btreat(?:ed|ment|ing)\s+(?:for|of)\b|\bassessment\b|\bimpressions?\b", re.I)
+FINDING_GROUPS = {
+    "tenderness": "tenderness_sites",
+    "exam_test": "tests",
+    "range_of_motion": "range_of_motion",
+    "motor": "motor",
+    "sensation": "sensation",
+    "reflex": "reflexes",
+    "pain_score": "pain_scores",
+}
+
+
+class _Offsets:
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.map = doc._.offsets
+
+    def span(self, start: int, end: int) -> Dict[str, Any]:
+        source_start, source_end = self.map.original_span(start, end) if self.map else (start, end)
+        return {"text": self.doc.text[start:end], "start": source_start, "end": source_end}
+
+    def optional(self, bounds: Optional[Tuple[int, int]]) -> Optional[Dict[str, Any]]:
+        return self.span(*bounds) if bounds else None
+
+
+def build_record(doc: Doc) -> Dict[str, Any]:
+    offsets = _Offsets(doc)
+    facts = doc._.case_facts
+    source_text = doc._.source_text if doc._.source_text is not None else doc.text
+    citations = list(doc.spans.get("citations", []))
+    items = [_item(doc, offsets, block, citations) for block in doc._.item_blocks or []]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": doc._.source_name,
+        "sha256": hashlib.sha256(source_text.encode("utf-8")).hexdigest(),
+        "layout": doc._.layout,
+        "case_number": facts.case_number if facts else None,
+        "sections": [{"name": span.label_, **_located(offsets, span)} for span in doc.spans.get("sections", [])],
+        "patient": {"age": facts.age if facts else None, "sex": facts.sex if facts else None},
+        "dates": _dates(facts),
+        "reviewer": {
+            "specialty": facts.specialty if facts else None,
+            "subspecialty": facts.subspecialty if facts else None,
+            "licensed_in": facts.licensed_in if facts else None,
+        },
+        "diagnoses": _diagnoses(doc, offsets),
+        "exam_findings": _exam_findings(doc, offsets),
+        "guidelines": [_citation(offsets, span) for span in citations],
+        "items": items,
+        "outcome": letter_outcome(items),
+        "entities": [
+            {"label": ent.label_, **offsets.span(ent.start_char, ent.end_char), "source": "ruler" if ent.ent_id_ else "ner"}
+            for ent in doc.ents
+        ],
+        "warnings": list(doc._.imr_warnings or []),
+    }
+
+
+def letter_outcome(items: List[Dict[str, Any]]) -> str:
+    """The case outcome as DWC's search tool states it."""
+    decisions = {item["decision"] for item in items}
+    if not decisions or decisions == {"unknown"}:
+        return "unknown"
+    if decisions == {UPHELD}:
+        return "upheld"
+    if decisions == {OVERTURNED}:
+        return "overturned"
+    if decisions & {OVERTURNED, PARTIAL}:
+        return "partially_overturned"
+    return "upheld"
+
+
+def _located(offsets: _Offsets, span: Span) -> Dict[str, int]:
+    located = offsets.span(span.start_char, span.end_char)
+    return {"start": located["start"], "end": located["end"]}
+
+
+def _dates(facts) -> Dict[str, Any]:
+    names = ("injury", "ur_denial", "application", "assigned", "decision")
+    dates: Dict[str, Any] = {name: (facts.dates.get(name) if facts else None) for name in names}
+    dates["reports"] = list(facts.report_dates) if facts else []
+    dates["records_range"] = facts.records_range if facts else None
+    return dates
+
+
+def _diagnoses(doc: Doc, offsets: _Offsets) -> List[Dict[str, Any]]:
+    """The patient's diagnoses: DIAGNOSIS entities of the sentences that state diagnoses ("the
+    diagnoses are", "diagnosed with", "treated for"), else of the whole clinical summary; first
+    mention of each."""
+    region = next(((s.start_char, s.end_char) for s in doc.spans.get("sections", []) if s.label_ == "clinical_summary"),
+                  (0, len(doc.text)))
+    statements = [(m.start(), _sentence_end(doc.text, m.end(), region[1]))
+                  for m in DIAGNOSIS_CUE.finditer(doc.text, *region)]
+    candidates = [ent for ent in doc.ents if ent.label_ == "DIAGNOSIS" and region[0] <= ent.start_char < region[1]
+                  and not NEGATED.search(doc.text[max(0, ent.start_char - 24):ent.start_char])]
+    if statements:
+        candidates = [ent for ent in candidates if any(s <= ent.start_char < e for s, e in statements)]
+    seen, diagnoses = set(), []
+    for ent in candidates:
+        if ent.text.lower() not in seen:
+            seen.add(ent.text.lower())
+            diagnoses.append(offsets.span(ent.start_char, ent.end_char))
+    return diagnoses
+
+
+def _sentence_end(text: str, start: int, limit: int) -> int:
+    """End of the sentence; a numbered list ("1. X 2. Y") does not end it."""
+    for match in re.finditer(r"\.(?=\s+[A-Z])", text[start:limit]):
+        if not re.search(r"\d$", text[start:start + match.start()]):
+            return start + match.end()
+    return limit
+
+
+def _exam_findings(doc: Doc, offsets: _Offsets) -> Dict[str, Any]:
+    findings: Dict[str, Any] = {group: [] for group in FINDING_GROUPS.values()}
+    findings["grip_strength"] = None
+    for span in doc.spans.get("findings", []):
+        value = span._.finding
+        located = _located(offsets, span)
+        if value.kind == "grip_strength":
+            findings["grip_strength"] = findings["grip_strength"] or {**value.to_dict(), **located}
+        else:
+            findings[FINDING_GROUPS[value.kind]].append({**value.to_dict(), **located})
+    return findings
+
+
+def _citation(offsets: _Offsets, span: Span) -> Dict[str, Any]:
+    return {**offsets.span(span.start_char, span.end_char), **span._.citation.to_dict()}
+
+
+def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span]) -> Dict[str, Any]:
+    item = offsets.span(*block.item)
+    statements = list(doc.spans.get("guideline_statements", []))
+    guidelines = {}
+    for party in PARTIES:
+        bounds = getattr(block, party)
+        span = next((s for s in statements if bounds and s.label_ == party and s.start_char <= bounds[0] < s.end_char), None)
+        basis = span._.guideline_basis if span is not None else None
+        guidelines[party] = {
+            "mtus_based": basis.mtus_based if basis else None,
+            "cited_evidence": basis.cited_evidence if basis else None,
+            "statement": offsets.span(span.start_char, span.end_char) if span is not None else None,
+            "citations": [_citation(offsets, c) for c in citations
+                          if span is not None and span.start_char <= c.start_char < span.end_char],
+        }
+    rationale = offsets.optional(block.rationale)
+    partial = None
+    if block.original_request or block.authorized:
+        partial = {"original_request": offsets.optional(block.original_request),
+                   "authorized": offsets.optional(block.authorized)}
+    return {
+        "item": item["text"],
+        "start": item["start"],
+        "end": item["end"],
+        "decision": block.decision,
+        "decision_text": offsets.optional(block.decision_text),
+        "guidelines": guidelines,
+        "rationale": rationale,
+        "rationale_citations": [_citation(offsets, c) for c in citations
+                                if block.rationale and block.rationale[0] <= c.start_char < block.rationale[1]],
+        "partial": partial,
+    }

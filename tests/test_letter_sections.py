@@ -1,0 +1,91 @@
+"""Layouts, sections and item blocks: fixtures against facts their author wrote, and all real letters
+against item headings derived here, independently of the pipeline's code."""
+import re
+
+import pytest
+import srsly
+
+from spacy_imr.reading import read_letter
+
+from conftest import FIXTURE_LETTERS, REAL_LETTERS, folded, needs_shared
+
+LAYOUTS = {"A": "A", "B": "B", "C": "C", "notice_2013": "0", "unknown": "unknown"}
+
+
+def fixture_record(nlp, path):
+    letter = read_letter(str(path))
+    return nlp(letter.text)._.imr_record, letter.text
+
+
+@pytest.mark.parametrize("path", FIXTURE_LETTERS, ids=lambda p: p.stem)
+def test_letter_sections_fixture_matches_facts(nlp, path):
+    facts = srsly.read_json(path.with_suffix(".facts.json"))
+    record, original = fixture_record(nlp, path)
+    assert record["layout"] == LAYOUTS[facts["layout"]]
+    assert record["case_number"] == facts["case_number"]
+    assert {k: v for k, v in record["patient"].items()} == {**{"age": None, "sex": None}, **facts["patient"]}
+    for name, value in facts["dates"].items():
+        assert record["dates"][name] == value, name
+    assert record["reviewer"] == facts["reviewer"]
+    assert [(i["item"], i["decision"]) for i in record["items"]] == [(i["item"], i["decision"]) for i in facts["items"]]
+    for got, want in zip(record["items"], facts["items"]):
+        assert got["guidelines"]["claims_administrator"]["mtus_based"] == want["claims_administrator_mtus_based"]
+        assert got["guidelines"]["reviewer"]["mtus_based"] == want["reviewer_mtus_based"]
+        rationale = folded(original[got["rationale"]["start"]:got["rationale"]["end"]])
+        assert rationale.startswith(want["rationale_starts_with"]) and rationale.endswith(want["rationale_ends_with"])
+        if "partial" in want:
+            assert {k: v["text"] for k, v in got["partial"].items()} == want["partial"]
+    if "grip_strength" in facts:
+        grip = record["exam_findings"]["grip_strength"]
+        assert {k: grip[k] for k in facts["grip_strength"]} == facts["grip_strength"]
+
+
+def test_letter_sections_unknown_layout_warns(nlp):
+    doc = nlp("Progress report.\n\nThe patient has knee pain. Plan: MRI of the right knee.")
+    assert doc._.layout == "unknown"
+    assert doc._.imr_warnings and doc._.imr_warnings[0].startswith("[W001]")
+    assert doc._.item_blocks == []
+
+
+def test_letter_sections_prose_items_in_unknown_layout(nlp):
+    doc = nlp("Summary of an appeal.\n\nThe reviewer found that the request for a functional restoration "
+              "program is not medically necessary and appropriate. The request for Norco 10/325mg #60 is "
+              "medically necessary.")
+    record = doc._.imr_record
+    assert [(i["item"], i["decision"]) for i in record["items"]] == [
+        ("functional restoration program", "upheld"), ("Norco 10/325mg #60", "overturned")]
+
+
+def expected_headings(path):
+    """Item headings of a DWC letter, read from its PDF text flattened to one line: each heading is the
+    text between the previous sentence end and '<decision> Claims Administrator guideline:'."""
+    import pypdf
+
+    reader = pypdf.PdfReader(str(path))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    flat = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    headings = []
+    for match in re.finditer(r":?\s*\b(Upheld|Overturned)\s+Claims Administrator guideline:", flat):
+        before = flat[:match.start()]
+        cut = max(before.rfind(". "), before.rfind("set forth below:") + len("set forth below:") - 1)
+        heading = before[cut + 1:].strip()
+        heading = re.sub(r"^The (?:remaining (?:IMR eligible )?portion of the )?original request,\s*", "", heading)
+        headings.append((re.sub(r"\s+is$", "", heading).rstrip(": "), match.group(1).lower()))
+    return headings
+
+
+REAL = sorted(REAL_LETTERS.glob("*.pdf")) if REAL_LETTERS.exists() else []
+
+
+@needs_shared(REAL_LETTERS)
+def test_letter_sections_real_letters_are_all_present():
+    assert len(REAL) == 120
+
+
+@needs_shared(REAL_LETTERS)
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.stem)
+def test_letter_sections_real_letter_items_equal_headings(nlp, path):
+    record = nlp(read_letter(str(path)).text)._.imr_record
+    assert record["layout"] == "A"
+    assert [(i["item"], i["decision"]) for i in record["items"]] == expected_headings(path)

@@ -1,0 +1,73 @@
+"""The letter record against the seed's expected record and the fixtures' exact expected records."""
+import json
+
+import jsonschema
+import pytest
+import srsly
+
+from spacy_imr.reading import read_letter
+
+from conftest import FIXTURE_LETTERS, FIXTURES, REPO, SEED, folded, needs_shared
+
+SCHEMA = srsly.read_json(REPO / "schema" / "letter_record.schema.json")
+
+
+def record_of(nlp, path):
+    letter = read_letter(str(path))
+    doc = nlp(letter.text)
+    doc._.source_name = path.name
+    return doc._.imr_record, letter.text
+
+
+@needs_shared(SEED)
+def test_record_seed_has_every_expected_fact(nlp):
+    expected = json.loads(SEED.with_name(SEED.stem + ".expected.json").read_text())
+    record, _ = record_of(nlp, SEED)
+    assert record["patient"] == expected["patient"]
+    for name, value in expected["dates"].items():
+        assert record["dates"][name] == value
+    assert record["reviewer"] == expected["reviewer"]
+    assert [d["text"] for d in record["diagnoses"]] == expected["diagnoses"]
+    findings = record["exam_findings"]
+    assert [{"site": t["site"], "levels": t["levels"]} for t in findings["tenderness_sites"]] == \
+        expected["exam_findings"]["tenderness_sites"]
+    assert [{k: t[k] for k in ("test", "result", "laterality")} for t in findings["tests"]] == \
+        expected["exam_findings"]["tests"]
+    assert [{k: r[k] for k in ("site", "result")} for r in findings["range_of_motion"]] == \
+        expected["exam_findings"]["range_of_motion"]
+    assert {k: findings["grip_strength"][k] for k in expected["exam_findings"]["grip_strength"]} == \
+        expected["exam_findings"]["grip_strength"]
+    (item,), (want,) = record["items"], expected["items"]
+    assert (item["item"], item["decision"]) == (want["item"], want["decision"])
+    for party, wanted in want["guidelines"].items():
+        got = item["guidelines"][party]
+        assert got["mtus_based"] is wanted["mtus_based"]
+        for text in wanted["citations_include"]:
+            assert any(text in citation["text"] for citation in got["citations"]), (party, text)
+    assert item["rationale"]["text"].startswith(want["rationale_starts_with"])
+    assert item["rationale"]["text"].endswith(want["rationale_ends_with"])
+    mentions = {e["text"] for e in record["entities"] if e["label"] == "GUIDELINE"}
+    assert set(expected["guideline_mentions_include"]) <= mentions
+
+
+@needs_shared(SEED)
+def test_record_offsets_refer_to_the_original_text(nlp):
+    record, original = record_of(nlp, SEED)
+    located = [e for e in record["entities"]] + record["diagnoses"] + [i["rationale"] for i in record["items"]] \
+        + record["guidelines"]
+    assert len(located) > 40
+    for value in located:
+        assert folded(original[value["start"]:value["end"]]) == value["text"]
+
+
+@pytest.mark.parametrize("path", FIXTURE_LETTERS, ids=lambda p: p.stem)
+def test_record_fixture_equals_expected_record(nlp, path):
+    record, _ = record_of(nlp, path)
+    expected_path = FIXTURES / "expected" / f"{path.stem}.json"
+    assert record == srsly.read_json(expected_path)
+
+
+@pytest.mark.parametrize("path", FIXTURE_LETTERS, ids=lambda p: p.stem)
+def test_record_validates_against_schema(nlp, path):
+    record, _ = record_of(nlp, path)
+    jsonschema.validate(record, SCHEMA)

@@ -1,0 +1,47 @@
+from spacy_imr.text_alignment import normalize_letter_text
+
+from conftest import SEED, folded, needs_shared
+
+DOUBLE_SPACED = (
+    " HOW THE IMR FINAL DETERMINATION WAS MADE \n\nThe reviewer is licensed \n\nin California. \n\n \n\n"
+    "Range of motion is decreased by 25%. Tinel's is \n\npositive. \n\nPage 2 of 3\n\n"
+    "Use of non-\n\nsteroidal drugs was notmedically necessary. \n\n \n\n"
+)
+
+
+def test_text_alignment_joins_lines_and_paragraphs():
+    letter = normalize_letter_text(DOUBLE_SPACED)
+    assert letter.text == (
+        "HOW THE IMR FINAL DETERMINATION WAS MADE\n\nThe reviewer is licensed in California.\n\n"
+        "Range of motion is decreased by 25%. Tinel's is positive. Use of non-steroidal drugs was "
+        "not medically necessary."
+    )
+
+
+def test_text_alignment_maps_every_word_back_to_the_original():
+    letter = normalize_letter_text(DOUBLE_SPACED)
+    for word in ("licensed in California", "is positive", "non-steroidal", "decreased by 25%"):
+        start = letter.text.index(word)
+        source_start, source_end = letter.offsets.original_span(start, start + len(word))
+        assert folded(DOUBLE_SPACED[source_start:source_end]).replace("non- ", "non-") == word
+
+
+def test_text_alignment_restores_glued_words_without_moving_offsets():
+    letter = normalize_letter_text(DOUBLE_SPACED)
+    start = letter.text.index("not medically")
+    source_start, source_end = letter.offsets.original_span(start, start + len("not medically"))
+    assert DOUBLE_SPACED[source_start:source_end] == "notmedically"
+
+
+def test_text_alignment_drops_repeated_case_number_headers_and_footers():
+    text = "Case Number: CM17-0000001\nfirst page line\nPage 1 of 2\n\fCase Number: CM17-0000001\nsecond page line\n"
+    assert normalize_letter_text(text).text == "Case Number: CM17-0000001 first page line second page line"
+
+
+@needs_shared(SEED)
+def test_text_alignment_seed_lines_point_into_the_source():
+    original = SEED.read_text()
+    letter = normalize_letter_text(original)
+    for start, end in letter.lines:
+        source_start, source_end = letter.offsets.original_span(start, end)
+        assert folded(original[source_start:source_end]) == letter.text[start:end]
