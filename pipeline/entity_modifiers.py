@@ -1,8 +1,13 @@
-"""Extends entities over the words that modify them from the left, as the annotation guide asks:
-a diagnosis keeps its site ("Left index finger fracture"), a site keeps its side and spinal levels
-("C4-C7 paraspinal muscles"), a procedure its site ("right shoulder arthroscopy"). The ruler's
-patterns hold only the terms: left modifiers in patterns would make the matcher try thousands of
-patterns at every common word.
+"""Extends the ruler's entities over the words that modify them, as the annotation guide asks.
+
+To the left: a diagnosis keeps its site ("Left index finger fracture"), a site its side and spinal
+levels ("C4-C7 paraspinal muscles"), a procedure its site ("right shoulder arthroscopy"); an
+adjacent entity that is such a modifier is absorbed. To the right, by the term's list (the pattern
+id): strength and quantity after a drug ("Norco 10/325mg #60"), frequency after a therapy ("x 12
+sessions", "2 times a week for 6 weeks"), site or levels after a procedure or study ("MRI of the
+lumbar spine", "ESI at L4-5 and L5-S1"), "test" after a named test, the year after a guideline.
+The ruler's patterns hold only the terms, so they are phrase patterns the matcher finds by hash;
+modifiers written into patterns would make the matcher try thousands of patterns at every token.
 """
 import re
 from typing import Callable, Dict, Iterable, List, Optional
@@ -17,9 +22,18 @@ from .errors import Errors
 from .rules import DATA_DIR
 
 MODIFIERS_FILE = "entity_modifiers.json"
-LEVEL_JOINS = {"-", "to", "through", "/", "–"}
+LEVEL_JOINS = {"-", "to", "through", "/", "–", "and", ","}
 # Which labels take a preceding entity of which label into themselves.
-ABSORBS = {"DIAGNOSIS": {"ANATOMY"}, "ANATOMY": {"ANATOMY"}, "TREATMENT": {"ANATOMY"}}
+ABSORBS = {"DIAGNOSIS": {"ANATOMY"}, "ANATOMY": {"ANATOMY"}, "TREATMENT": {"ANATOMY"}, "GUIDELINE": {"GUIDELINE"}}
+NUMBER = re.compile(r"^\d+(?:[.,/-]\d+)*(?:%|mg|mcg|g|gm|ml)?$")
+STRENGTH_WORDS = {"mg", "mcg", "g", "gm", "ml", "%", "cc", "units", "tablet", "tablets", "tab", "tabs", "capsule",
+                  "capsules", "cap", "caps", "patch", "patches", "cream", "gel", "er", "xr", "sr", "cr", "dr", "odt",
+                  "#", "-", "/"}
+FREQUENCY_WORDS = {"x", "times", "time", "a", "per", "for", "week", "weeks", "visit", "visits", "session", "sessions",
+                   "day", "days", "month", "months", "twice", "once", "daily", "weekly", "-", "(", ")"}
+# A right extension may not end on these words ("Norco for", "therapy 2 times a").
+DANGLING = {"a", "per", "for", "x", "times", "-", "/", "#", "(", "of", "to", "at", "the", "and", ",", "with"}
+YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
 @registry.misc("spacy_imr.entity_modifiers.v1")
@@ -31,7 +45,7 @@ def create_entity_modifiers() -> Dict:
     "imr_entity_modifiers",
     assigns=["doc.ents"],
     requires=["doc.ents"],
-    default_config={"labels": ["DIAGNOSIS", "ANATOMY", "TREATMENT"]},
+    default_config={"labels": ["DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING"]},
     default_score_weights={},
 )
 def make_entity_modifiers(nlp: Language, name: str, labels: List[str]):
@@ -39,50 +53,117 @@ def make_entity_modifiers(nlp: Language, name: str, labels: List[str]):
 
 
 class EntityModifiers:
-    def __init__(self, nlp: Language, name: str = "imr_entity_modifiers", *, labels: Iterable[str] = tuple(ABSORBS)):
+    def __init__(self, nlp: Language, name: str = "imr_entity_modifiers", *,
+                 labels: Iterable[str] = ("DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING")):
         self.name = name
         self.labels = set(labels)
-        self.site_words: set = set()
-        self.level: Optional[re.Pattern] = None
+        self.modifiers: Optional[Dict] = None
 
     def initialize(self, get_examples: Optional[Callable[[], Iterable[Example]]] = None, *,
                    nlp: Optional[Language] = None, modifiers: Optional[Dict] = None) -> None:
         self.set_modifiers(modifiers if modifiers is not None else create_entity_modifiers())
 
     def set_modifiers(self, modifiers: Dict) -> None:
+        self.modifiers = modifiers
         self.site_words = set(modifiers["site_words"])
         self.level = re.compile(modifiers["level_pattern"])
-
-    def _is_modifier(self, doc: Doc, i: int) -> bool:
-        token = doc[i]
-        if token.lower_ in self.site_words or self.level.match(token.text):
-            return True
-        return token.text in LEVEL_JOINS and i > 0 and bool(self.level.match(doc[i - 1].text)) \
-            and i + 1 < len(doc) and bool(self.level.match(doc[i + 1].text))
+        self.right = modifiers["right"]
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.level is None:
+        if self.modifiers is None:
             raise ValueError(Errors.E011.format(name=self.name))
+        ents = list(doc.ents)
         kept: List[Span] = []
-        for ent in doc.ents:
+        index = 0
+        while index < len(ents):
+            ent = ents[index]
+            index += 1
             if ent.label_ not in self.labels:
                 kept.append(ent)
                 continue
-            start = ent.start
-            while True:
-                floor = kept[-1].end if kept else 0
-                if kept and kept[-1].end == start and kept[-1].label_ in ABSORBS.get(ent.label_, ()):
-                    start = kept.pop().start
-                elif start > floor and self._is_modifier(doc, start - 1):
-                    start -= 1
-                else:
-                    break
-            kept.append(Span(doc, start, ent.end, label=ent.label_, span_id=ent.id_) if start != ent.start else ent)
+            start = self._left(doc, ent, kept) if ent.label_ in ABSORBS else ent.start
+            while kept and kept[-1].end > start:
+                kept.pop()  # absorbed modifiers
+            # a site written after a procedure may itself be an ANATOMY entity: "MRI of the lumbar spine"
+            following = index
+            while following < len(ents) and ents[following].label_ == "ANATOMY":
+                following += 1
+            limit = ents[following].start if following < len(ents) else len(doc)
+            end = self._right(doc, ent, limit)
+            while index < len(ents) and ents[index].start < end:
+                index += 1  # entities inside the extension
+            end = max(end, ents[index - 1].end) if index > 0 and ents[index - 1].start < end else end
+            if (start, end) == (ent.start, ent.end):
+                kept.append(ent)
+            else:
+                kept.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
         doc.ents = kept
         return doc
 
+    def _left(self, doc: Doc, ent: Span, kept: List[Span]) -> int:
+        start, stack = ent.start, len(kept)
+        while True:
+            previous = kept[stack - 1] if stack else None
+            floor = previous.end if previous else 0
+            if previous is not None and previous.end == start and previous.label_ in ABSORBS.get(ent.label_, ()):
+                start, stack = previous.start, stack - 1
+            elif ent.label_ != "GUIDELINE" and start > floor and self._is_left_modifier(doc, start - 1):
+                start -= 1
+            else:
+                return start
+
+    def _is_left_modifier(self, doc: Doc, i: int) -> bool:
+        token = doc[i]
+        if token.lower_ in self.site_words or self.level.match(token.text):
+            return True
+        return token.text in ("-", "to", "through", "/", "–") and i > 0 and bool(self.level.match(doc[i - 1].text)) \
+            and i + 1 < len(doc) and bool(self.level.match(doc[i + 1].text))
+
+    def _right(self, doc: Doc, ent: Span, limit: int) -> int:
+        kind = self.right.get(ent.id_)
+        end = ent.end
+        if kind is None or end >= limit:
+            return end
+        if kind in ("muscle_word", "test_word", "year"):
+            words = {"muscle_word": {"muscle", "muscles", "musculature", "region", "area"},
+                     "test_word": {"test", "tests", "sign", "signs", "maneuver"}}.get(kind)
+            token = doc[end]
+            return end + 1 if (words and token.lower_ in words) or (kind == "year" and YEAR.match(token.text)) else end
+        if kind == "strength":
+            return self._extend(doc, end, limit, lambda t: bool(NUMBER.match(t.text)) or t.lower_ in STRENGTH_WORDS
+                                or (t.lower_ in {"with", "refill", "refills"}))
+        if kind == "frequency":
+            return self._extend(doc, end, limit, lambda t: bool(NUMBER.match(t.text)) or t.lower_ in FREQUENCY_WORDS
+                                or t.like_num)
+        return self._site_or_level(doc, end, limit)
+
+    def _extend(self, doc: Doc, end: int, limit: int, accepts: Callable) -> int:
+        stop = end
+        while stop < limit and accepts(doc[stop]):
+            stop += 1
+        if not any(NUMBER.match(doc[i].text) or doc[i].like_num for i in range(end, stop)):
+            return end  # modifiers without a number are words of the sentence, not a quantity
+        while stop > end and (doc[stop - 1].lower_ in DANGLING or doc[stop - 1].lower_ == "with"):
+            stop -= 1
+        return stop
+
+    def _site_or_level(self, doc: Doc, end: int, limit: int) -> int:
+        i = end
+        if i < limit and doc[i].lower_ in ("of", "to", "for", "at"):
+            i += 1
+            if i < limit and doc[i].lower_ in ("the", "both", "bilateral", "left", "right"):
+                i += 1
+            start_sites = i
+            while i < limit and (doc[i].lower_ in self.site_words or self.level.match(doc[i].text)
+                                 or (doc[i].lower_ in LEVEL_JOINS and i + 1 < limit
+                                     and (self.level.match(doc[i + 1].text) or doc[i + 1].lower_ in self.site_words))):
+                i += 1
+            if i > start_sites:
+                return i
+        return end
+
     def to_bytes(self, *, exclude=SimpleFrozenList()) -> bytes:
-        return srsly.msgpack_dumps(self._modifiers())
+        return srsly.msgpack_dumps(self.modifiers)
 
     def from_bytes(self, data: bytes, *, exclude=SimpleFrozenList()) -> "EntityModifiers":
         self.set_modifiers(srsly.msgpack_loads(data))
@@ -91,11 +172,8 @@ class EntityModifiers:
     def to_disk(self, path, *, exclude=SimpleFrozenList()) -> None:
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / MODIFIERS_FILE, self._modifiers())
+        srsly.write_json(path / MODIFIERS_FILE, self.modifiers)
 
     def from_disk(self, path, *, exclude=SimpleFrozenList()) -> "EntityModifiers":
         self.set_modifiers(srsly.read_json(ensure_path(path) / MODIFIERS_FILE))
         return self
-
-    def _modifiers(self) -> Dict:
-        return {"site_words": sorted(self.site_words), "level_pattern": self.level.pattern if self.level else None}

@@ -11,7 +11,6 @@ DOC_EXTENSIONS = {
     "item_blocks": None,  # List[ItemBlock]
     "case_facts": None,  # CaseFacts
     "imr_warnings": None,  # List[str]
-    "imr_error": None,  # set when a component failed on this letter
 }
 SPAN_EXTENSIONS = {
     "finding": None,  # Tenderness, ExamTest, RangeOfMotion, GripStrength, ...

@@ -53,16 +53,29 @@ def letter_record(doc) -> Dict:
     return record
 
 
-def mark_failed(proc_name: str, proc: Callable, docs: List, error: Exception) -> None:
-    """nlp.pipe error handler: keep going, and let the letter's record report the failure."""
-    for doc in docs:
-        doc._.imr_error = f"{proc_name}: {type(error).__name__}: {error}"
+class FailureLog:
+    """nlp.pipe error handler: spaCy drops a letter whose component raised and goes on; this keeps
+    the reason by the letter's index so that its error record can say it. (In worker processes the
+    log stays in the worker and the record gives the generic reason.)"""
+
+    def __init__(self):
+        self.reasons: Dict[int, str] = {}
+
+    def __call__(self, proc_name: str, proc: Callable, docs: List, error: Exception) -> None:
+        for doc in docs:
+            reason = f"{proc_name}: {type(error).__name__}: {error}"
+            logger.error(reason)
+            context = getattr(doc, "_context", None) or {}
+            if "index" in context:
+                self.reasons[context["index"]] = reason
 
 
 def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, batch_size: int = 16,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Dict]:
-    """Records in input order; unreadable letters become error records and the batch goes on."""
-    pending: List[Tuple[int, Dict]] = []
+    """Records in input order; unreadable letters and letters a component failed on become error
+    records, and the batch goes on."""
+    sources = list(sources)
+    unreadable: Dict[int, Dict] = {}
 
     def readable() -> Iterator[Tuple[str, Dict]]:
         for index, source in enumerate(sources):
@@ -70,25 +83,29 @@ def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, b
                 letter = read_letter(source, max_bytes=max_bytes)
             except LetterInputError as error:
                 logger.error(str(error))
-                pending.append((index, error_record(source if source != "-" else "<stdin>", error.code, str(error))))
+                unreadable[index] = error_record(source if source != "-" else "<stdin>", error.code, str(error))
                 continue
             yield letter.text, {"index": index, "source": letter.source, "warnings": letter.warnings}
 
-    nlp.set_error_handler(mark_failed)
+    failures = FailureLog()
+    nlp.set_error_handler(failures)
+
+    def missing(start: int, stop: int) -> Iterator[Dict]:
+        for index in range(start, stop):
+            if index in unreadable:
+                yield unreadable.pop(index)
+            else:
+                detail = failures.reasons.get(index, "a pipeline component failed")
+                yield error_record(sources[index], "E010", Errors.E010.format(source=sources[index], detail=detail))
+
+    next_index = 0
     for doc, context in nlp.pipe(readable(), as_tuples=True, n_process=n_process, batch_size=batch_size):
-        pending.sort(key=lambda entry: entry[0])
-        while pending and pending[0][0] < context["index"]:
-            yield pending.pop(0)[1]
+        yield from missing(next_index, context["index"])
         doc._.source_name = context["source"]
         doc._.imr_warnings = context["warnings"] + list(doc._.imr_warnings or [])
-        if doc._.imr_error:
-            message = Errors.E010.format(source=context["source"], detail=doc._.imr_error)
-            logger.error(message)
-            yield error_record(context["source"], "E010", message)
-        else:
-            yield letter_record(doc)
-    for _, record in sorted(pending, key=lambda entry: entry[0]):
-        yield record
+        yield letter_record(doc)
+        next_index = context["index"] + 1
+    yield from missing(next_index, len(sources))
 
 
 def extract_letters(paths: Iterable[Union[str, Path]], *, out: Optional[Path] = None, model: Optional[str] = None,

@@ -42,13 +42,13 @@ LEAD_IN = re.compile(r"set\s+forth\s+below\s*:\s*$|^\s*The\s+Final\s+Determinati
 PARTIAL = re.compile(
     r"(?P<original>\S.*?)\s+was\s+the\s+original\s+request\s*\.\s+(?P<authorized>\S.*?)\s+was\s+"
     r"authorized\s+by\s+the\s+Claims\s+Administrator\s*\.\s+The\s+remaining\s+(?:IMR\s+eligible\s+)?"
-    r"portion\s+of\s+the\s+original\s+request\s*,\s*(?P<item>\S.*?)(?:\s+is)?\s*$",
+    r"portion\s+of\s+the\s+original\s+request\s*,\s*(?P<item>[^\s\"][^\n\"]*?)(?:\s+is)?\s*$",
     re.I | re.S,
 )
 PARTIAL_ELIGIBLE = re.compile(
     r"(?P<original>\S.*?)\s+was\s+the\s+original\s+request\s*\.\s+The\s+Claims\s+Administrator\s+authorized\s+"
     r"(?P<authorized>\S.*?)\s*,\s*leaving\s+the\s+original\s+request\s+IMR\s+eligible\s*\.\s+The\s+original\s+request\s*,\s*"
-    r"(?P<item>\S.*?)(?:\s+is)?\s*$",
+    r"(?P<item>[^\s\"][^\n\"]*?)(?:\s+is)?\s*$",
     re.I | re.S,
 )
 NOTICE_ITEM = re.compile(

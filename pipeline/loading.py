@@ -7,13 +7,15 @@ from spacy.language import Language
 
 RULE_PIPES = ("imr_letter_sections", "entity_ruler", "imr_entity_modifiers", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
+# Phrase patterns match on LOWER; the few case-sensitive terms are token patterns on ORTH.
+RULER_CONFIG = {"phrase_matcher_attr": "LOWER", "overwrite_ents": False, "validate": False}
 
 
 def build_rule_pipeline() -> Language:
     """The rule-based pipeline on spacy.blank('en'), initialized with the packaged rules."""
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER}})
     for name in RULE_PIPES:
-        nlp.add_pipe(name, config={"overwrite_ents": False, "validate": False} if name == "entity_ruler" else {})
+        nlp.add_pipe(name, config=RULER_CONFIG if name == "entity_ruler" else {})
     config = nlp.config
     config["initialize"]["components"]["entity_ruler"] = {"patterns": {"@misc": "spacy_imr.ruler_patterns.v1"}}
     nlp.config = config

@@ -18,6 +18,8 @@ VALUE_TYPES: Dict[str, type] = {}
 
 class Value:
     kind: ClassVar[str]
+    # fields holding (start, end) offsets; every other sequence is a list
+    offset_fields: ClassVar[Tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -29,13 +31,19 @@ class Value:
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Value":
         names = {f.name for f in fields(cls)}
-        return cls(**{key: _tuples(value) for key, value in data.items() if key in names})
+        values = {key: _lists(value) for key, value in data.items() if key in names}
+        for name in cls.offset_fields:
+            if values.get(name) is not None:
+                values[name] = tuple(values[name])
+        return cls(**values)
 
 
-def _tuples(value):
-    # msgpack returns lists; offsets pairs are tuples in the classes
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        return tuple(value)
+def _lists(value):
+    """msgpack may give tuples (use_list=False) where the classes keep lists."""
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
     return value
 
 
@@ -47,6 +55,8 @@ class ItemBlock(Value):
     """One disputed item of the decisions section; offsets are normalised-text offsets."""
 
     kind: ClassVar[str] = "item_block"
+    offset_fields: ClassVar[Tuple[str, ...]] = (
+        "item", "block", "decision_text", "claims_administrator", "reviewer", "rationale", "original_request", "authorized")
     index: int
     item: Tuple[int, int]
     block: Tuple[int, int]

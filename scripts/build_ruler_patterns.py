@@ -1,29 +1,28 @@
-"""Compile the vocabulary lists in corpus/vocab/ into the entity ruler's JSONL patterns.
+"""Compile the vocabulary lists in corpus/vocab/ into the entity ruler's patterns.
 
-    python scripts/build_ruler_patterns.py corpus/vocab pipeline/data/ruler_patterns.jsonl
+    python scripts/build_ruler_patterns.py corpus/vocab pipeline/data
 
-Each list becomes token patterns for one label, with the modifiers letters attach after the term:
-spinal levels after a procedure ("ESI at L4-5"); strength,
-unit and quantity after a drug ("Norco 10/325mg #60"); frequency after a therapy ("x 12
-sessions"); the site after an imaging study ("MRI of the lumbar spine"); the edition year after
-a guideline title. Short all-capital terms (PT, CT, L) match case-sensitively. The words that
-modify a term from the left (side, site words, spinal levels) go to entity_modifiers.json for the
-imr_entity_modifiers component.
+Writes two package data files:
+- ruler_patterns.jsonl: one phrase pattern per term (matched on LOWER, so spaCy's PhraseMatcher
+  finds them by hash whatever their number), token patterns for the few short capitalised terms
+  that must match case-sensitively (PT, CT, L) and for spinal levels and regulation sections.
+  Each pattern's id names its list, which tells the modifiers step what may follow the term.
+- entity_modifiers.json: the words that extend an entity, read by the imr_entity_modifiers
+  component: site words and spinal levels to the left ("Left index finger fracture",
+  "C4-C7 paraspinal muscles"), and per list what may follow on the right (strength and quantity
+  after a drug, frequency after a therapy, site or level after a procedure, year after a guideline).
 """
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, List
 
 import spacy
 import srsly
 import typer
 
-LEVEL = r"^(?:[CTLS]\d{1,2}(?:-\d{1,2})?|[CTLS]\d{1,2}[-/][CTLS]\d{1,2})$"
+RULER_PATTERNS_FILE = "ruler_patterns.jsonl"
 MODIFIERS_FILE = "entity_modifiers.json"
+LEVEL = r"^(?:[CTLS]\d{1,2}(?:-\d{1,2})?|[CTLS]\d{1,2}[-/][CTLS]\d{1,2})$"
 LEVEL_JOIN = ["-", "to", "through", "/", "–"]
-NUMBER = r"^\d+(?:[.,/-]\d+)*(?:%|mg|mcg|g|gm|ml)?$"
-STRENGTH_UNITS = ["mg", "mcg", "g", "gm", "ml", "%", "mg/ml", "units", "cc"]
-FREQUENCY_WORDS = ["x", "times", "visits", "sessions", "session", "visit", "weeks", "week", "a",
-                   "per", "for", "twice", "once", "days", "day", "months", "month", "over"]
 # Site words seen before a diagnosis head that are too generic to be anatomy entities on their own.
 EXTRA_SITE_WORDS = ["eye", "face", "head", "back", "spine", "disc", "joint", "low", "upper", "lower",
                     "cervical", "thoracic", "lumbar", "lumbosacral", "sacral", "bilateral", "left",
@@ -43,6 +42,17 @@ LABEL_FILES = {
     "consults.txt": "TREATMENT",
     "decision_phrases.txt": "DECISION",
 }
+# What may follow a term of each list (see spacy_imr.entity_modifiers).
+RIGHT_MODIFIERS = {
+    "anatomy": "muscle_word",
+    "drugs": "strength",
+    "therapies": "frequency",
+    "programs": "frequency",
+    "procedures": "site_or_level",
+    "diagnostics": "site_or_level",
+    "exam_tests": "test_word",
+    "guidelines": "year",
+}
 
 
 def read_terms(path: Path) -> List[str]:
@@ -50,8 +60,12 @@ def read_terms(path: Path) -> List[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def build_ruler_patterns(vocab_dir: Path, output: Path) -> int:
-    """Write the patterns; returns how many."""
+def is_case_sensitive(term: str) -> bool:
+    return any(word.isupper() and len(word) <= 3 for word in term.split()) or term in {"L", "R"}
+
+
+def build_ruler_patterns(vocab_dir: Path, output_dir: Path) -> int:
+    """Write both files; returns the number of patterns."""
     from spacy_imr.letter_tokenizer import spinal_level_special_cases
 
     nlp = spacy.blank("en")
@@ -66,57 +80,22 @@ def build_ruler_patterns(vocab_dir: Path, output: Path) -> int:
     seen = set()
     for name, label in LABEL_FILES.items():
         for term in vocab[name]:
-            tokens = [_token(token.text) for token in nlp(term)]
-            for pattern in _variants(name, tokens, site_words):
+            if is_case_sensitive(term):
+                pattern = [{"ORTH": token.text} for token in nlp(term)]
                 key = (label, srsly.json_dumps(pattern))
-                if key not in seen:
-                    seen.add(key)
-                    patterns.append({"label": label, "pattern": pattern, "id": Path(name).stem})
+            else:
+                pattern = term.lower()
+                key = (label, pattern)
+            if key not in seen:
+                seen.add(key)
+                patterns.append({"label": label, "pattern": pattern, "id": Path(name).stem})
     patterns.extend(_level_patterns())
     patterns.extend(_regulation_patterns())
-    output.parent.mkdir(parents=True, exist_ok=True)
-    srsly.write_jsonl(output, patterns)
-    srsly.write_json(output.parent / MODIFIERS_FILE, {"site_words": site_words, "level_pattern": LEVEL})
+    output_dir.mkdir(parents=True, exist_ok=True)
+    srsly.write_jsonl(output_dir / RULER_PATTERNS_FILE, patterns)
+    srsly.write_json(output_dir / MODIFIERS_FILE, {
+        "site_words": site_words, "level_pattern": LEVEL, "right": RIGHT_MODIFIERS})
     return len(patterns)
-
-
-def _token(text: str) -> Dict:
-    if text.isupper() and len(text) <= 3 or text in {"L", "R"}:
-        return {"ORTH": text}
-    return {"LOWER": text.lower()}
-
-
-def _variants(name: str, tokens: List[Dict], site_words: List[str]) -> Iterator[List[Dict]]:
-    """The term and its right-hand modifiers. Left-hand modifiers (side, site words, levels) are
-    added by the imr_entity_modifiers component: patterns that start with a common word make the
-    matcher try every pattern at every token."""
-    sites = {"LOWER": {"IN": site_words}, "OP": "+"}
-    level = {"TEXT": {"REGEX": LEVEL}}
-    if name == "anatomy.txt":
-        yield tokens + [{"LOWER": {"IN": ["muscle", "muscles", "musculature", "region", "area"]}, "OP": "?"}]
-        return
-    yield tokens
-    if name in ("procedures.txt", "diagnostics.txt"):
-        yield tokens + [{"LOWER": {"IN": ["of", "to", "for"]}}, {"LOWER": "the", "OP": "?"}, sites]
-        yield tokens + [{"LOWER": {"IN": ["at", "of"]}}, {"LOWER": {"IN": ["the", "bilateral", "left", "right"]}, "OP": "?"},
-                        level, {"LOWER": {"IN": [",", "and", "to", "-", "through"]}, "OP": "?"},
-                        {"TEXT": {"REGEX": LEVEL}, "OP": "?"}]
-    elif name == "drugs.txt":
-        yield tokens + [{"TEXT": {"REGEX": NUMBER}}, {"LOWER": {"IN": STRENGTH_UNITS}, "OP": "?"},
-                        {"LOWER": {"IN": ["tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps",
-                                          "patch", "patches", "cream", "gel", "er", "xr", "sr", "cr", "odt"]}, "OP": "?"},
-                        {"ORTH": "#", "OP": "?"}, {"TEXT": {"REGEX": r"^\d+$"}, "OP": "?"}]
-    elif name in ("therapies.txt", "programs.txt"):
-        yield tokens + [{"LOWER": {"IN": ["x", "times", "for"]}}, {"TEXT": {"REGEX": r"^\d+$"}},
-                        {"LOWER": {"IN": FREQUENCY_WORDS}, "OP": "*"}]
-        yield tokens + [{"TEXT": {"REGEX": r"^\d+(?:-\d+)?$"}}, {"LOWER": {"IN": ["times", "x"]}},
-                        {"LOWER": {"IN": FREQUENCY_WORDS}, "OP": "*"}, {"TEXT": {"REGEX": r"^\d+$"}, "OP": "?"},
-                        {"LOWER": {"IN": ["weeks", "week", "visits", "sessions"]}, "OP": "?"}]
-    elif name == "exam_tests.txt":
-        yield tokens + [{"LOWER": {"IN": ["test", "tests", "sign", "signs", "maneuver"]}}]
-    elif name == "guidelines.txt":
-        yield tokens + [{"TEXT": {"REGEX": r"^(?:19|20)\d\d$"}}]
-        yield [{"ORTH": "MTUS"}] + tokens + [{"TEXT": {"REGEX": r"^(?:19|20)\d\d$"}, "OP": "?"}]
 
 
 def _level_patterns() -> List[Dict]:
@@ -139,9 +118,9 @@ def _regulation_patterns() -> List[Dict]:
 
 
 def main(vocab_dir: Path = typer.Argument(Path("corpus/vocab")),
-         output: Path = typer.Argument(Path("pipeline/data/ruler_patterns.jsonl"))):
-    count = build_ruler_patterns(vocab_dir, output)
-    typer.echo(f"{count} patterns -> {output}")
+         output_dir: Path = typer.Argument(Path("pipeline/data"))):
+    count = build_ruler_patterns(vocab_dir, output_dir)
+    typer.echo(f"{count} patterns -> {output_dir / RULER_PATTERNS_FILE}")
 
 
 if __name__ == "__main__":

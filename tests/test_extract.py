@@ -1,0 +1,148 @@
+"""Batches: order, failures as records, atomic output, multiprocessing, PDFs, serialization."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import DocBin
+from typer.testing import CliRunner
+
+import spacy_imr
+from spacy_imr.cli import app
+from spacy_imr.extract import extract_letters, iter_records
+from spacy_imr.reading import read_letter
+
+from conftest import FIXTURE_LETTERS, FIXTURES, REPO
+
+LETTERS = [p for p in FIXTURE_LETTERS if p.stem != "unknown_progress_note"]
+
+
+def write_pdf(text: str, path):
+    """A real PDF whose text layer holds the letter's lines."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    y = 750
+    for line in text.splitlines():
+        if y < 60:
+            pdf.showPage()
+            y = 750
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(40, y, line)
+        y -= 12
+    pdf.save()
+
+
+@pytest.fixture
+def batch(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "letters" / "pdf_short_letter.txt", folder / "a_good.txt")
+    (folder / "b_empty.txt").write_bytes(b"")
+    (folder / "c_binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    shutil.copy(FIXTURES / "letters" / "b_maximus_header.txt", folder / "d_good.txt")
+    (folder / "e_corrupt.pdf").write_bytes(b"%PDF-1.4 broken")
+    shutil.copy(FIXTURES / "letters" / "unknown_progress_note.txt", folder / "f_not_imr.txt")
+    (folder / "notes.json").write_text("{}")
+    return folder
+
+
+def test_extract_batch_keeps_going_and_reports_failures(batch, tmp_path):
+    out = tmp_path / "records.jsonl"
+    summary = extract_letters([batch], out=out)
+    records = list(srsly.read_jsonl(out))
+    assert [r["source"].rsplit("/", 1)[-1] for r in records] == [
+        "a_good.txt", "b_empty.txt", "c_binary.txt", "d_good.txt", "e_corrupt.pdf", "f_not_imr.txt"]
+    assert [r.get("error", {}).get("code") for r in records] == [None, "E001", "E002", None, "E004", "E009"]
+    assert [len(r["items"]) for r in records if "error" not in r] == [2, 2]
+    assert summary.to_dict() == {"letters": 6, "failures": 4, "items": 4, "upheld": 2, "overturned": 2,
+                                 "partial": 0, "unknown": 0}
+
+
+def test_extract_cli_exit_status_and_summary(batch, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["extract", str(batch), "--out", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 1
+    assert "6 letters, 4 items: 2 upheld, 2 overturned" in result.output
+    good = runner.invoke(app, ["extract", str(batch / "a_good.txt"), "--out", str(tmp_path / "g.jsonl")])
+    assert good.exit_code == 0
+
+
+def test_extract_output_is_written_atomically(batch, tmp_path):
+    out = tmp_path / "records.jsonl"
+    out.write_text("previous complete output\n")
+
+    def interrupt(record):
+        if record["source"].endswith("d_good.txt"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        extract_letters([batch], out=out, on_record=interrupt)
+    assert out.read_text() == "previous complete output\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".records")] == []
+
+
+@Language.component("imr_test_broken")
+def broken_component(doc):
+    raise RuntimeError("boom")
+
+
+def test_extract_component_failure_becomes_error_record(tmp_path):
+    pipeline = spacy_imr.build_rule_pipeline()
+    pipeline.add_pipe("imr_test_broken")
+    letter = FIXTURES / "letters" / "pdf_short_letter.txt"
+    records = list(iter_records(pipeline, [str(letter), str(letter)]))
+    assert [r["error"]["code"] for r in records] == ["E010", "E010"]
+    assert "imr_test_broken: RuntimeError: boom" in records[0]["error"]["message"]
+
+
+def test_extract_n_process_2_gives_the_same_records(nlp):
+    sources = [str(p) for p in LETTERS]
+    assert list(iter_records(nlp, sources, n_process=2)) == list(iter_records(nlp, sources, n_process=1))
+
+
+def test_extract_real_pdf_built_from_fixture(nlp, tmp_path):
+    text_path = FIXTURES / "letters" / "pdf_short_letter.txt"
+    pdf_path = tmp_path / "pdf_short_letter.pdf"
+    write_pdf(text_path.read_text(), pdf_path)
+    from_pdf, = iter_records(nlp, [str(pdf_path)])
+    from_text, = iter_records(nlp, [str(text_path)])
+    for key in ("layout", "case_number", "patient", "dates", "reviewer", "diagnoses"):
+        assert from_pdf[key] == ({**from_text[key]} if isinstance(from_text[key], dict) else from_text[key]) or \
+            [d["text"] for d in from_pdf[key]] == [d["text"] for d in from_text[key]], key
+    assert [(i["item"], i["decision"]) for i in from_pdf["items"]] == [
+        ("Tramadol ER 150mg #30", "upheld"), ("Physical therapy 2 times a week for 4 weeks for the right knee", "overturned")]
+    pdf_text = read_letter(str(pdf_path)).text
+    for item in from_pdf["items"]:
+        assert " ".join(pdf_text[item["start"]:item["end"]].split()) == item["item"]
+
+
+def test_extract_to_disk_from_disk_round_trip(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "model")
+    reloaded = spacy.load(tmp_path / "model")
+    assert reloaded.pipe_names == nlp.pipe_names
+    sources = [str(p) for p in LETTERS]
+    assert list(iter_records(reloaded, sources)) == list(iter_records(nlp, sources))
+
+
+def test_extract_docbin_round_trip_keeps_typed_values(nlp):
+    docs = [nlp(read_letter(str(p)).text) for p in LETTERS[:4]]
+    data = DocBin(docs=docs, store_user_data=True).to_bytes()
+    restored = list(DocBin(store_user_data=True).from_bytes(data).get_docs(nlp.vocab))
+    assert [d._.imr_record for d in restored] == [d._.imr_record for d in docs]
+    assert type(restored[0].spans["findings"][0]._.finding).__name__ == type(docs[0].spans["findings"][0]._.finding).__name__
+
+
+def test_extract_spacy_project_run_demo(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".venv", ".git", "outputs", "__pycache__"))
+    result = subprocess.run([sys.executable, "-m", "spacy", "project", "run", "extract-demo", str(project)],
+                            capture_output=True, text=True, cwd=project)
+    assert result.returncode == 0, result.stderr
+    records = list(srsly.read_jsonl(project / "outputs" / "demo_records.jsonl"))
+    assert [r["layout"] for r in records] == ["A", "B", "0"]
+    assert [len(r["items"]) for r in records] == [2, 2, 3]
