@@ -7,12 +7,12 @@ import re
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.language import Language
-from spacy.scorer import Scorer
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 
 from .spinal_levels import expand_levels
+from .scoring import score_span_group
 from .values import ExamTest, GripStrength, MotorGrade, PainScore, RangeOfMotion, Reflex, Sensation, Tenderness
 
 FINDINGS_KEY = "findings"
@@ -252,10 +252,7 @@ def make_exam_findings_scorer():
 
 
 def exam_findings_score(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
-    return Scorer.score_spans(
-        examples, attr=f"spans_{FINDINGS_KEY}",
-        getter=lambda doc, attr: list(doc.spans.get(FINDINGS_KEY, [])),
-        has_annotation=lambda doc: FINDINGS_KEY in doc.spans, **kwargs)
+    return score_span_group(examples, FINDINGS_KEY, **kwargs)
 
 
 @Language.factory(

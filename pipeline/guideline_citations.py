@@ -10,11 +10,11 @@ import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from spacy.language import Language
-from spacy.scorer import Scorer
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 
+from .scoring import score_span_group
 from .values import Citation, GuidelineBasis
 
 CITATIONS_KEY = "citations"
@@ -122,10 +122,7 @@ def make_guideline_citations_scorer():
 
 
 def guideline_citations_score(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
-    return Scorer.score_spans(
-        examples, attr=f"spans_{CITATIONS_KEY}",
-        getter=lambda doc, attr: list(doc.spans.get(CITATIONS_KEY, [])),
-        has_annotation=lambda doc: CITATIONS_KEY in doc.spans, **kwargs)
+    return score_span_group(examples, CITATIONS_KEY, **kwargs)
 
 
 @Language.factory(

@@ -14,7 +14,6 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import srsly
 from spacy.language import Language
-from spacy.scorer import Scorer
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import SimpleFrozenList, ensure_path, registry
@@ -22,6 +21,7 @@ from spacy.util import SimpleFrozenList, ensure_path, registry
 from .decisions import PROSE_DECISION, UNKNOWN, normalize_decision
 from .errors import Errors, Warnings
 from .rules import check_rules, read_rules
+from .scoring import score_span_group
 from .values import ItemBlock
 
 logger = logging.getLogger(__name__)
@@ -386,16 +386,8 @@ def make_letter_sections_scorer():
 
 
 def letter_sections_score(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
-    scores: Dict[str, object] = {}
-    for key in ("sections", "items"):
-        scores.update(Scorer.score_spans(
-            examples,
-            attr=f"spans_{key}",
-            getter=lambda doc, attr, key=key: list(doc.spans.get(key, [])),
-            has_annotation=lambda doc, key=key: key in doc.spans,
-            **kwargs,
-        ))
-    return scores
+    examples = list(examples)
+    return {**score_span_group(examples, "sections", **kwargs), **score_span_group(examples, "items", **kwargs)}
 
 
 @Language.factory(
