@@ -5,7 +5,8 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-RULE_PIPES = ("imr_letter_sections", "entity_ruler", "imr_entity_modifiers", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
+# The ruler runs its phrase patterns through the components before it: keep it first.
+RULE_PIPES = ("entity_ruler", "imr_entity_modifiers", "imr_letter_sections", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
 # Phrase patterns match on LOWER; the few case-sensitive terms are token patterns on ORTH.
 RULER_CONFIG = {"phrase_matcher_attr": "LOWER", "overwrite_ents": False, "validate": False}

@@ -40,6 +40,7 @@ class OffsetMap:
 
     def __post_init__(self):
         object.__setattr__(self, "_starts", [segment[0] for segment in self.segments])
+        object.__setattr__(self, "_original_starts", [segment[1] for segment in self.segments])
 
     def original(self, offset: int) -> int:
         index = bisect_right(self._starts, offset) - 1
@@ -56,6 +57,24 @@ class OffsetMap:
             at = self.original(start)
             return at, at
         return self.original(start), self.original(end - 1) + 1
+
+    def normalized(self, offset: int) -> int:
+        """The normalised offset of an original offset; text that normalisation dropped (a footer,
+        extra spaces) maps to where the next kept character stands."""
+        index = bisect_right(self._original_starts, offset) - 1
+        if index < 0:
+            return 0
+        norm_start, orig_start, length = self.segments[index]
+        if offset < orig_start + length:
+            return norm_start + offset - orig_start
+        return self.segments[index + 1][0] if index + 1 < len(self.segments) else self.length
+
+    def normalized_span(self, start: int, end: int) -> Tuple[int, int]:
+        """Normalised (start, end) of the original span [start, end)."""
+        if end <= start:
+            at = self.normalized(start)
+            return at, at
+        return self.normalized(start), self.normalized(end - 1) + 1
 
     def to_list(self) -> List[List[int]]:
         return [list(segment) for segment in self.segments] + [[self.length, -1, 0]]

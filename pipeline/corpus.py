@@ -1,0 +1,191 @@
+"""The annotated letter corpus: format, manifest, validation and machine pre-annotation.
+
+One letter a line (JSONL), in the shape of Prodigy's span and relation recipes:
+    {"id", "text"?, "text_sha256", "spans": [{"start", "end", "label"}],
+     "relations": [{"head", "child", "label", "party"?}], "meta": {"layout", "split", "source", ...}}
+Offsets are character offsets into the letter's text as `read_letter` gives it. `head` and
+`child` index `spans`. Real DWC letters are standoff (no "text"): their text is read from the
+letters directory and must hash to `text_sha256`. corpus/manifest.json assigns each letter a split.
+"""
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+
+import srsly
+from spacy.language import Language
+
+from .errors import LetterInputError
+from .reading import read_letter
+
+ENTITY_LABELS = ("DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "GUIDELINE", "TREATMENT", "DECISION")
+STRUCTURE_LABELS = ("RATIONALE",)
+RELATION_LABELS = ("HAS_DECISION", "HAS_RATIONALE", "CITES", "LOCATED_AT")
+PARTIES = ("claims_administrator", "reviewer")
+SPLITS = ("train", "dev", "test")
+RELATION_ENDS = {
+    "HAS_DECISION": ({"TREATMENT"}, {"DECISION"}),
+    "HAS_RATIONALE": ({"TREATMENT"}, {"RATIONALE"}),
+    "CITES": ({"TREATMENT"}, {"GUIDELINE"}),
+    "LOCATED_AT": ({"EXAM_FINDING", "DIAGNOSIS", "TREATMENT"}, {"ANATOMY"}),
+}
+MANIFEST = "manifest.json"
+ANNOTATIONS = "annotations"
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_manifest(corpus_dir: Path) -> Dict[str, Dict]:
+    """id -> {"split", "source"}"""
+    return {entry["id"]: entry for entry in srsly.read_json(Path(corpus_dir) / MANIFEST)["letters"]}
+
+
+def iter_annotations(corpus_dir: Path) -> Iterator[Tuple[Path, int, Dict]]:
+    for path in sorted((Path(corpus_dir) / ANNOTATIONS).rglob("*.jsonl")):
+        for line_number, record in enumerate(srsly.read_jsonl(path), start=1):
+            yield path, line_number, record
+
+
+def letter_text(record: Dict, letters_dir: Optional[Path]) -> Optional[str]:
+    """The letter's text: its own, or read from the letters directory (None when absent)."""
+    if record.get("text") is not None:
+        return record["text"]
+    if letters_dir is None:
+        return None
+    for suffix in (".pdf", ".txt"):
+        path = Path(letters_dir) / f"{record['id']}{suffix}"
+        if path.exists():
+            return read_letter(str(path)).text
+    return None
+
+
+def validate_record(record: Dict, text: Optional[str], manifest: Dict[str, Dict]) -> List[str]:
+    """Problems with one annotated letter, each a readable sentence."""
+    where = record.get("id", "<no id>")
+    problems = []
+    for key in ("id", "text_sha256", "spans", "relations", "meta"):
+        if key not in record:
+            problems.append(f"{where}: missing key '{key}'")
+    if problems:
+        return problems
+    entry = manifest.get(record["id"])
+    if entry is None:
+        problems.append(f"{where}: not in the manifest")
+    elif record["meta"].get("split") != entry["split"]:
+        problems.append(f"{where}: split '{record['meta'].get('split')}' but the manifest says '{entry['split']}'")
+    if text is not None and text_sha256(text) != record["text_sha256"]:
+        problems.append(f"{where}: the letter's text does not hash to text_sha256 (a different extraction?)")
+        text = None
+    spans = record["spans"]
+    for index, span in enumerate(spans):
+        label, start, end = span.get("label"), span.get("start"), span.get("end")
+        if label not in ENTITY_LABELS + STRUCTURE_LABELS:
+            problems.append(f"{where}: span {index} has unknown label {label!r}")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+            problems.append(f"{where}: span {index} has bad offsets {start}-{end}")
+            continue
+        if text is not None:
+            if end > len(text):
+                problems.append(f"{where}: span {index} ends at {end}, past the text ({len(text)})")
+            elif text[start:end] != text[start:end].strip():
+                problems.append(f"{where}: span {index} ({label}) {text[start:end]!r} starts or ends with whitespace")
+            elif "text" in span and " ".join(span["text"].split()) != " ".join(text[start:end].split()):
+                problems.append(f"{where}: span {index} text {span['text']!r} differs from the letter's {text[start:end]!r}")
+    entities = sorted((s["start"], s["end"], i) for i, s in enumerate(spans) if s.get("label") in ENTITY_LABELS)
+    for (a_start, a_end, a), (b_start, b_end, b) in zip(entities, entities[1:]):
+        if b_start < a_end:
+            problems.append(f"{where}: entity spans {a} and {b} overlap ({a_start}-{a_end}, {b_start}-{b_end})")
+    for index, relation in enumerate(record["relations"]):
+        label, head, child = relation.get("label"), relation.get("head"), relation.get("child")
+        if label not in RELATION_LABELS:
+            problems.append(f"{where}: relation {index} has unknown label {label!r}")
+            continue
+        if not all(isinstance(end, int) and 0 <= end < len(spans) for end in (head, child)):
+            problems.append(f"{where}: relation {index} points outside the spans ({head} -> {child})")
+            continue
+        heads, children = RELATION_ENDS[label]
+        if spans[head]["label"] not in heads or spans[child]["label"] not in children:
+            problems.append(f"{where}: relation {index} {label} joins {spans[head]['label']} -> {spans[child]['label']}")
+        if label == "CITES" and relation.get("party") not in PARTIES + (None, "rationale"):
+            problems.append(f"{where}: relation {index} CITES has unknown party {relation.get('party')!r}")
+    return problems
+
+
+def validate_corpus(corpus_dir: Path, letters_dir: Optional[Path]) -> Dict[str, object]:
+    """Check every annotated letter and the manifest; returns counts and the problems found."""
+    manifest = read_manifest(corpus_dir)
+    problems: List[str] = []
+    seen: Counter = Counter()
+    texts_missing = 0
+    by_hash: Dict[str, str] = {}
+    for path, line_number, record in iter_annotations(corpus_dir):
+        seen[record.get("id")] += 1
+        try:
+            text = letter_text(record, letters_dir)
+        except LetterInputError as error:
+            problems.append(f"{path}:{line_number}: {error}")
+            continue
+        texts_missing += text is None
+        problems.extend(f"{path}:{line_number}: {problem}" for problem in validate_record(record, text, manifest))
+        digest = record.get("text_sha256")
+        split = manifest.get(record.get("id"), {}).get("split")
+        if digest in by_hash and by_hash[digest] != split:
+            problems.append(f"{path}:{line_number}: the same text is in splits {by_hash[digest]} and {split} (leakage)")
+        by_hash.setdefault(digest, split)
+    problems.extend(f"{letter}: annotated {count} times" for letter, count in seen.items() if count > 1)
+    problems.extend(f"{letter}: in the manifest but not annotated" for letter in manifest if letter not in seen)
+    splits = Counter(entry["split"] for entry in manifest.values())
+    return {"letters": sum(seen.values()), "splits": dict(splits), "texts_missing": texts_missing, "problems": problems}
+
+
+def pre_annotate(nlp: Language, text: str) -> Dict[str, List[Dict]]:
+    """Machine annotations by the conventions of docs/annotation.md, to be corrected by a person:
+    entities (the disputed item as one TREATMENT span), rationale spans, and relations from the
+    item blocks and the finding sites."""
+    doc = nlp(text)
+    offsets = doc._.offsets
+    item_bounds = [offsets.original_span(*block.item) for block in doc._.item_blocks or []]
+    spans: List[Dict] = []
+    for ent in doc.ents:
+        start, end = offsets.original_span(ent.start_char, ent.end_char)
+        if not any(s < end and start < e for s, e in item_bounds):
+            spans.append({"start": start, "end": end, "label": ent.label_})
+    relations: List[Dict] = []
+    for block, (item_start, item_end) in zip(doc._.item_blocks or [], item_bounds):
+        item = _add(spans, item_start, item_end, "TREATMENT")
+        if block.decision_text:
+            decision = _add(spans, *offsets.original_span(*block.decision_text), "DECISION")
+            relations.append({"head": item, "child": decision, "label": "HAS_DECISION"})
+        if block.rationale:
+            rationale = _add(spans, *offsets.original_span(*block.rationale), "RATIONALE")
+            relations.append({"head": item, "child": rationale, "label": "HAS_RATIONALE"})
+        for party in PARTIES:
+            bounds = getattr(block, party)
+            if bounds:
+                start, end = offsets.original_span(*bounds)
+                relations.extend({"head": item, "child": index, "label": "CITES", "party": party}
+                                 for index, span in enumerate(spans)
+                                 if span["label"] == "GUIDELINE" and start <= span["start"] < end)
+    for finding in doc.spans.get("findings", []):
+        if finding.label_ != "tenderness":
+            continue
+        site_start, site_end = offsets.original_span(finding.start_char, finding.end_char)
+        sign = max((i for i, s in enumerate(spans) if s["label"] == "EXAM_FINDING" and s["end"] <= site_start),
+                   key=lambda i: spans[i]["end"], default=None)
+        for index, span in enumerate(spans):
+            if span["label"] == "ANATOMY" and site_start <= span["start"] < site_end and sign is not None:
+                relations.append({"head": sign, "child": index, "label": "LOCATED_AT"})
+    order = sorted(range(len(spans)), key=lambda i: (spans[i]["start"], spans[i]["end"]))
+    position = {old: new for new, old in enumerate(order)}
+    return {
+        "spans": [spans[i] for i in order],
+        "relations": [dict(r, head=position[r["head"]], child=position[r["child"]]) for r in relations],
+        "layout": doc._.layout,
+    }
+
+
+def _add(spans: List[Dict], start: int, end: int, label: str) -> int:
+    spans.append({"start": start, "end": end, "label": label})
+    return len(spans) - 1
