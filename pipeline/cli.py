@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .converters import from_doccano, from_label_studio, to_label_studio
+from .corpus import validate_corpus
 from .extract import extract_letters, iter_records
 from .loading import load
-from .reading import DEFAULT_MAX_BYTES, iter_letter_sources
+from .reading import DEFAULT_MAX_BYTES, iter_letter_sources, read_letter
 
 app = typer.Typer(help="Structured records from California workers' compensation IMR determination letters.",
                   no_args_is_help=True, add_completion=False)
@@ -27,9 +29,14 @@ def extract_cli(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory; default: the rule pipeline."),
     n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes for nlp.pipe."),
     max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", help="Letters larger than this are refused."),
+    missing_ok: bool = typer.Option(False, "--missing-ok", help="Skip input paths that do not exist, with a warning, instead of failing them."),
 ):
     """Extract one JSON record per letter. Exit status 1 when any letter failed."""
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
+    if missing_ok:
+        for path in (p for p in paths if str(p) != "-" and not p.exists()):
+            console.print(f"[yellow]{path} not found: skipped[/yellow]")
+        paths = [p for p in paths if str(p) == "-" or p.exists()]
     total = sum(1 for _ in iter_letter_sources(paths))
     with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=total <= PROGRESS_THRESHOLD) as progress:
@@ -82,6 +89,63 @@ def show_cli(
     out.print(findings)
     for warning in record["warnings"]:
         out.print(f"[yellow]warning[/yellow] {warning}")
+
+
+corpus_app = typer.Typer(help="The annotated letter corpus.", no_args_is_help=True)
+annotate_app = typer.Typer(help="Machine pre-annotation for annotation tools.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(annotate_app, name="annotate")
+
+
+@corpus_app.command("validate")
+def corpus_validate_cli(
+    corpus_dir: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder (manifest.json, annotations/)."),
+    letters_dirs: List[Path] = typer.Option([Path("../shared/letters"), Path("../shared/seed")], "--letters",
+                                            help="Folders holding the standoff letters' files (repeatable)."),
+):
+    """Check offsets, labels, span text, text hashes, relation ends, entity overlaps and split leakage."""
+    for missing in (d for d in letters_dirs if not d.exists()):
+        console.print(f"[yellow]{missing} not found: its standoff letters are checked without their text[/yellow]")
+    report = validate_corpus(corpus_dir, [d for d in letters_dirs if d.exists()])
+    for problem in report["problems"]:
+        console.print(f"[red]x[/red] {problem}")
+    console.print(f"{report['letters']} letters {report['splits']}; {len(report['problems'])} problems; "
+                  f"{report['texts_missing']} without text")
+    raise typer.Exit(code=1 if report["problems"] else 0)
+
+
+@corpus_app.command("convert")
+def corpus_convert_cli(
+    source: Path = typer.Argument(..., help="Label Studio JSON export or doccano JSONL."),
+    out: Path = typer.Option(..., "--out", "-o", help="Corpus JSONL to write."),
+    tool: str = typer.Option(..., "--from", help="labelstudio or doccano"),
+    keep_text: bool = typer.Option(True, "--keep-text/--standoff", help="Keep the letter text (your own letters) or store offsets only."),
+):
+    """Convert an annotation tool's export into the corpus format."""
+    if tool == "labelstudio":
+        records = from_label_studio(srsly.read_json(source), keep_text=keep_text)
+    elif tool == "doccano":
+        records = from_doccano(srsly.read_jsonl(source), keep_text=keep_text)
+    else:
+        raise typer.BadParameter("--from takes labelstudio or doccano")
+    srsly.write_jsonl(out, records)
+    console.print(f"{len(records)} letters -> {out}")
+
+
+@annotate_app.command("pre")
+def annotate_pre_cli(
+    paths: List[Path] = typer.Argument(..., help="Letters (.txt, .pdf) or directories."),
+    out: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks JSON to write."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory."),
+):
+    """Label Studio tasks pre-annotated by the pipeline, to correct instead of starting blank."""
+    letters = []
+    for source in iter_letter_sources(paths):
+        letter = read_letter(source)
+        letters.append({"id": Path(source).stem, "text": letter.text})
+    tasks = to_label_studio(load(model), letters)
+    srsly.write_json(out, tasks)
+    console.print(f"{len(tasks)} tasks -> {out}")
 
 
 def _basis(party: dict) -> str:

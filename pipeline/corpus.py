@@ -10,7 +10,7 @@ letters directory and must hash to `text_sha256`. corpus/manifest.json assigns e
 import hashlib
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import srsly
 from spacy.language import Language
@@ -48,16 +48,15 @@ def iter_annotations(corpus_dir: Path) -> Iterator[Tuple[Path, int, Dict]]:
             yield path, line_number, record
 
 
-def letter_text(record: Dict, letters_dir: Optional[Path]) -> Optional[str]:
-    """The letter's text: its own, or read from the letters directory (None when absent)."""
+def letter_text(record: Dict, letters_dirs: Sequence[Path]) -> Optional[str]:
+    """The letter's text: its own, or read from the first letters directory that has it (None when absent)."""
     if record.get("text") is not None:
         return record["text"]
-    if letters_dir is None:
-        return None
-    for suffix in (".pdf", ".txt"):
-        path = Path(letters_dir) / f"{record['id']}{suffix}"
-        if path.exists():
-            return read_letter(str(path)).text
+    for letters_dir in letters_dirs:
+        for suffix in (".pdf", ".txt"):
+            path = Path(letters_dir) / f"{record['id']}{suffix}"
+            if path.exists():
+                return read_letter(str(path)).text
     return None
 
 
@@ -113,7 +112,7 @@ def validate_record(record: Dict, text: Optional[str], manifest: Dict[str, Dict]
     return problems
 
 
-def validate_corpus(corpus_dir: Path, letters_dir: Optional[Path]) -> Dict[str, object]:
+def validate_corpus(corpus_dir: Path, letters_dirs: Sequence[Path]) -> Dict[str, object]:
     """Check every annotated letter and the manifest; returns counts and the problems found."""
     manifest = read_manifest(corpus_dir)
     problems: List[str] = []
@@ -123,7 +122,7 @@ def validate_corpus(corpus_dir: Path, letters_dir: Optional[Path]) -> Dict[str, 
     for path, line_number, record in iter_annotations(corpus_dir):
         seen[record.get("id")] += 1
         try:
-            text = letter_text(record, letters_dir)
+            text = letter_text(record, letters_dirs)
         except LetterInputError as error:
             problems.append(f"{path}:{line_number}: {error}")
             continue
@@ -187,5 +186,9 @@ def pre_annotate(nlp: Language, text: str) -> Dict[str, List[Dict]]:
 
 
 def _add(spans: List[Dict], start: int, end: int, label: str) -> int:
+    """Index of the span, added unless the ruler already found it."""
+    for index, span in enumerate(spans):
+        if (span["start"], span["end"], span["label"]) == (start, end, label):
+            return index
     spans.append({"start": start, "end": end, "label": label})
     return len(spans) - 1

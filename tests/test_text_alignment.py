@@ -45,3 +45,11 @@ def test_text_alignment_seed_lines_point_into_the_source():
     for start, end in letter.lines:
         source_start, source_end = letter.offsets.original_span(start, end)
         assert folded(original[source_start:source_end]) == letter.text[start:end]
+
+
+def test_text_alignment_inverse_map_round_trips_words():
+    letter = normalize_letter_text(DOUBLE_SPACED)
+    for word in ("licensed in California", "Tinel's is positive", "non-steroidal"):
+        start = letter.text.index(word)
+        original = letter.offsets.original_span(start, start + len(word))
+        assert letter.offsets.normalized_span(*original) == (start, start + len(word))

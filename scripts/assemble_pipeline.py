@@ -1,0 +1,40 @@
+"""The full pipeline: the rule components around the trained NER, saved for `spacy package`.
+
+    python scripts/assemble_pipeline.py training/ner/model-best training/imr_letters
+
+The entity ruler stays first: spaCy's ruler runs its phrase patterns through the components before
+it when it loads, and the NER keeps the entities a component before it has set, so with the ruler
+first the ruler's entities stand and the NER adds what the lists do not name (measured against the
+other orders in scripts/evaluate.py).
+"""
+from pathlib import Path
+
+import spacy
+import typer
+
+import spacy_imr
+
+
+def assemble_pipeline(ner_model: Path, output: Path) -> None:
+    nlp = spacy_imr.build_rule_pipeline()
+    trained = spacy.load(ner_model)
+    nlp.add_pipe("tok2vec", source=trained, after="imr_entity_modifiers")
+    nlp.add_pipe("ner", source=trained, after="tok2vec")
+    nlp.meta.update({
+        "name": "imr_letters",
+        "version": spacy_imr.__version__,
+        "description": "California IMR determination letters: layout and sections, entity ruler and trained NER "
+                       "(DIAGNOSIS, ANATOMY, EXAM_FINDING, GUIDELINE, TREATMENT, DECISION), finding and citation parsers.",
+        "license": "MIT",
+        "requirements": [f"spacy-imr>={spacy_imr.__version__}"],
+    })
+    nlp.to_disk(output)
+
+
+def main(ner_model: Path, output: Path):
+    assemble_pipeline(ner_model, output)
+    typer.echo(f"pipeline -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
