@@ -26,7 +26,7 @@ PROGRESS_THRESHOLD = 5
 def extract_cli(
     paths: List[Path] = typer.Argument(..., help="Letter files (.txt, .pdf), directories (searched recursively), or - for stdin."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSONL output file, written atomically; stdout when omitted."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory; default: the rule pipeline."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory; default: en_imr_letters when installed, else the rule pipeline."),
     n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes for nlp.pipe."),
     max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", help="Letters larger than this are refused."),
     missing_ok: bool = typer.Option(False, "--missing-ok", help="Skip input paths that do not exist, with a warning, instead of failing them."),

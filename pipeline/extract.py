@@ -70,6 +70,18 @@ class FailureLog:
                 self.reasons[context["index"]] = reason
 
 
+def _set_error_handler(nlp: Language, handler: Callable) -> None:
+    """nlp.set_error_handler, except that spaCy's compiled components (ner, parser) cannot take one
+    as an attribute: they then keep failing the whole batch, which the caller sees."""
+    nlp.default_error_handler = handler
+    for _, proc in nlp.pipeline:
+        if hasattr(proc, "set_error_handler"):
+            try:
+                proc.set_error_handler(handler)
+            except AttributeError:
+                pass
+
+
 def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, batch_size: int = 16,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Dict]:
     """Records in input order; unreadable letters and letters a component failed on become error
@@ -88,7 +100,7 @@ def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, b
             yield letter.text, {"index": index, "source": letter.source, "warnings": letter.warnings}
 
     failures = FailureLog()
-    nlp.set_error_handler(failures)
+    _set_error_handler(nlp, failures)
 
     def missing(start: int, stop: int) -> Iterator[Dict]:
         for index in range(start, stop):

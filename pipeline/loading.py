@@ -24,6 +24,14 @@ def build_rule_pipeline() -> Language:
     return nlp
 
 
+PACKAGED_PIPELINE = "en_imr_letters"
+
+
 def load(model: Optional[Union[str, Path]] = None) -> Language:
-    """`model` names an installed pipeline package or a directory; None gives the rule pipeline."""
-    return spacy.load(model) if model else build_rule_pipeline()
+    """`model` names an installed pipeline package or a directory. Without one: the packaged trained
+    pipeline when it is installed, else the rule pipeline."""
+    if model:
+        return spacy.load(model)
+    if spacy.util.is_package(PACKAGED_PIPELINE):
+        return spacy.load(PACKAGED_PIPELINE)
+    return build_rule_pipeline()

@@ -1,0 +1,49 @@
+"""The project's scripts: corpus conversion to DocBins and the evaluation's scoring."""
+import sys
+
+import spacy
+import srsly
+from spacy.tokens import DocBin
+
+from spacy_imr.corpus import pre_annotate, text_sha256
+from spacy_imr.reading import read_letter
+
+from conftest import FIXTURES, REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+from convert_corpus import convert_corpus  # noqa: E402
+from evaluate import names_known_term, overlap_matches, score  # noqa: E402
+
+
+def test_scripts_convert_corpus_maps_offsets_onto_normalised_text(nlp, tmp_path):
+    text = read_letter(str(FIXTURES / "letters" / "a2014_double_spaced.txt")).text
+    pre = pre_annotate(nlp, text)
+    record = {"id": "W960", "text": text, "text_sha256": text_sha256(text), "spans": pre["spans"],
+              "relations": pre["relations"], "meta": {"layout": "A", "split": "dev", "source": "written"}}
+    (tmp_path / "annotations" / "written").mkdir(parents=True)
+    srsly.write_jsonl(tmp_path / "annotations" / "written" / "w.jsonl", [record])
+    srsly.write_json(tmp_path / "manifest.json", {"letters": [{"id": "W960", "split": "dev", "source": "written"}]})
+    summary = convert_corpus(tmp_path, tmp_path, [])
+    assert summary["dev"]["letters"] == 1 and summary["train"]["letters"] == 0
+    (doc,) = DocBin().from_disk(tmp_path / "dev.spacy").get_docs(spacy.blank("en").vocab)
+    gold = [" ".join(text[s["start"]:s["end"]].split()) for s in pre["spans"] if s["label"] != "RATIONALE"]
+    assert [ent.text for ent in doc.ents] == gold
+    assert len(doc.spans["rationales"]) == 2
+    assert len(doc.user_data["gold_relations"]) == len(pre["relations"])
+
+
+def test_scripts_evaluate_scores_exact_and_overlap():
+    gold = [(0, 10, "ANATOMY"), (20, 30, "TREATMENT")]
+    predicted = [(0, 10, "ANATOMY"), (22, 30, "TREATMENT"), (40, 45, "DECISION")]
+    assert overlap_matches(gold, predicted) == 2
+    result = score([(gold, predicted)])
+    assert (result["ents_p"], result["ents_r"]) == (round(1 / 3, 4), 0.5)
+    assert (result["overlap_p"], result["overlap_r"]) == (round(2 / 3, 4), 1.0)
+    assert result["ents_per_type"]["TREATMENT"] == {"p": 0.0, "r": 0.0, "f": 0.0}
+
+
+def test_scripts_evaluate_knows_ruler_terms():
+    vocabulary = {"norco", "tenderness"}
+    assert names_known_term("Norco 10/325mg #60", vocabulary)
+    assert names_known_term("C4-C7 paraspinal muscles", vocabulary)
+    assert not names_known_term("Lyrica 75mg", vocabulary)
