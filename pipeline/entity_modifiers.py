@@ -1,4 +1,9 @@
-"""Extends the ruler's entities over the words that modify them, as the annotation guide asks.
+"""Adds the ruler's matches to the entities and extends them over the words that modify them.
+
+The ruler (spaCy's span_ruler, first in the pipeline) writes its matches to a span group; here they
+become entities where no entity stands yet, so a trained NER before this component keeps its
+entities and the ruler fills the gaps (NER first measured better than ruler first on dev; see
+metrics/evaluation.json). Then the ruler's entities are extended, as the annotation guide asks.
 
 To the left: a diagnosis keeps its site ("Left index finger fracture"), a site its side and spinal
 levels ("C4-C7 paraspinal muscles"), a procedure its site ("right shoulder arthroscopy"); an
@@ -16,7 +21,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
-from spacy.util import SimpleFrozenList, ensure_path, registry
+from spacy.util import SimpleFrozenList, ensure_path, filter_spans, registry
 
 from .errors import Errors
 from .rules import DATA_DIR
@@ -36,6 +41,17 @@ DANGLING = {"a", "per", "for", "x", "times", "-", "/", "#", "(", "of", "to", "at
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
+def fill_gaps(entities: Iterable[Span], matches: Iterable[Span]) -> List[Span]:
+    """The entities, plus the longest non-overlapping matches where no entity stands."""
+    entities = list(entities)
+    taken = {i for ent in entities for i in range(ent.start, ent.end)}
+    added: List[Span] = []
+    for match in filter_spans(matches):
+        if not any(i in taken for i in range(match.start, match.end)):
+            added.append(match)
+    return sorted(entities + added, key=lambda span: span.start)
+
+
 @registry.misc("spacy_imr.entity_modifiers.v1")
 def create_entity_modifiers() -> Dict:
     return srsly.read_json(DATA_DIR / MODIFIERS_FILE)
@@ -45,18 +61,21 @@ def create_entity_modifiers() -> Dict:
     "imr_entity_modifiers",
     assigns=["doc.ents"],
     requires=["doc.ents"],
-    default_config={"labels": ["DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING"]},
+    default_config={"labels": ["DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING"],
+                    "ruler_spans_key": "ruler"},
     default_score_weights={},
 )
-def make_entity_modifiers(nlp: Language, name: str, labels: List[str]):
-    return EntityModifiers(nlp, name, labels=labels)
+def make_entity_modifiers(nlp: Language, name: str, labels: List[str], ruler_spans_key: Optional[str]):
+    return EntityModifiers(nlp, name, labels=labels, ruler_spans_key=ruler_spans_key)
 
 
 class EntityModifiers:
     def __init__(self, nlp: Language, name: str = "imr_entity_modifiers", *,
-                 labels: Iterable[str] = ("DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING")):
+                 labels: Iterable[str] = ("DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING"),
+                 ruler_spans_key: Optional[str] = "ruler"):
         self.name = name
         self.labels = set(labels)
+        self.ruler_spans_key = ruler_spans_key
         self.modifiers: Optional[Dict] = None
 
     def initialize(self, get_examples: Optional[Callable[[], Iterable[Example]]] = None, *,
@@ -72,14 +91,16 @@ class EntityModifiers:
     def __call__(self, doc: Doc) -> Doc:
         if self.modifiers is None:
             raise ValueError(Errors.E011.format(name=self.name))
+        if self.ruler_spans_key in doc.spans:
+            doc.ents = fill_gaps(doc.ents, doc.spans[self.ruler_spans_key])
         ents = list(doc.ents)
         kept: List[Span] = []
         index = 0
         while index < len(ents):
             ent = ents[index]
             index += 1
-            if ent.label_ not in self.labels:
-                kept.append(ent)
+            if ent.label_ not in self.labels or not ent.id_:
+                kept.append(ent)  # other labels, and the NER's entities, stay as they are
                 continue
             start = self._left(doc, ent, kept) if ent.label_ in ABSORBS else ent.start
             while kept and kept[-1].end > start:

@@ -16,7 +16,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
-from spacy.util import SimpleFrozenList, ensure_path, registry
+from spacy.util import SimpleFrozenList, ensure_path, filter_spans, registry
 
 from .decisions import PROSE_DECISION, UNKNOWN, normalize_decision
 from .errors import Errors, Warnings
@@ -68,7 +68,7 @@ PROSE_ITEM = re.compile(
     re.I,
 )
 SENTENCE_END = re.compile(r"[.!?][\"')\]]?$")
-NUMBERED = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+(?=\S)")
+NUMBERED = re.compile(r"(?<!\S)\d{1,2}[.)]\s+(?=\S)")
 
 
 def _trim(text: str, start: int, end: int, chars: str = " \n") -> Tuple[int, int]:
@@ -376,7 +376,7 @@ def extract_items(doc: Doc, layout: str, sections: List[Tuple[str, int, int, int
         return notice_items(doc, by_name)
     if "decisions" in by_name:
         _, body_start, end = by_name["decisions"]
-        return block_items(doc, body_start, end)
+        return block_items(doc, body_start, end) or prose_items(doc, body_start, end)
     return block_items(doc, 0, len(doc.text)) or prose_items(doc, 0, len(doc.text))
 
 
@@ -392,15 +392,17 @@ def letter_sections_score(examples: Iterable[Example], **kwargs) -> Dict[str, ob
 
 @Language.factory(
     "imr_letter_sections",
-    assigns=["doc.spans", "doc._.layout", "doc._.item_blocks", "doc._.imr_warnings"],
+    assigns=["doc.spans", "doc.ents", "doc._.layout", "doc._.item_blocks", "doc._.imr_warnings"],
     default_config={
         "min_layout_score": 2,
+        "annotate_items": True,
         "scorer": {"@scorers": "spacy_imr.letter_sections_scorer.v1"},
     },
     default_score_weights={"spans_sections_f": 0.5, "spans_items_f": 0.5},
 )
-def make_letter_sections(nlp: Language, name: str, min_layout_score: int, scorer: Optional[Callable]):
-    return LetterSections(nlp, name, min_layout_score=min_layout_score, scorer=scorer)
+def make_letter_sections(nlp: Language, name: str, min_layout_score: int, annotate_items: bool,
+                         scorer: Optional[Callable]):
+    return LetterSections(nlp, name, min_layout_score=min_layout_score, annotate_items=annotate_items, scorer=scorer)
 
 
 @registry.misc("spacy_imr.section_rules.v1")
@@ -413,9 +415,11 @@ class LetterSections:
     doc._.layout and doc._.item_blocks."""
 
     def __init__(self, nlp: Language, name: str = "imr_letter_sections", *, min_layout_score: int = 2,
-                 scorer: Optional[Callable] = letter_sections_score):
+                 annotate_items: bool = True, scorer: Optional[Callable] = letter_sections_score):
         self.name = name
         self.min_layout_score = min_layout_score
+        # the annotation guide's rule 1: a disputed item is one TREATMENT entity, its decision a DECISION
+        self.annotate_items = annotate_items
         self.scorer = scorer
         self.rules: List[Dict] = []
 
@@ -453,17 +457,20 @@ class LetterSections:
             getattr(item, party) + (party,) for item in items
             for party in ("claims_administrator", "reviewer") if getattr(item, party)
         ))
+        if self.annotate_items:
+            doc.ents = item_entities(doc, items)
         return doc
 
     def score(self, examples: Iterable[Example], **kwargs):
         return self.scorer(examples, **kwargs) if self.scorer else {}
 
     def to_bytes(self, *, exclude=SimpleFrozenList()) -> bytes:
-        return srsly.msgpack_dumps({"rules": self._plain_rules(), "min_layout_score": self.min_layout_score})
+        return srsly.msgpack_dumps({"rules": self._plain_rules(), "min_layout_score": self.min_layout_score,
+                                    "annotate_items": self.annotate_items})
 
     def from_bytes(self, data: bytes, *, exclude=SimpleFrozenList()) -> "LetterSections":
         config = srsly.msgpack_loads(data)
-        self.min_layout_score = config["min_layout_score"]
+        self.min_layout_score, self.annotate_items = config["min_layout_score"], config["annotate_items"]
         self.set_rules(config["rules"])
         return self
 
@@ -471,16 +478,27 @@ class LetterSections:
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_jsonl(path / "section_rules.jsonl", self._plain_rules())
-        srsly.write_json(path / "cfg", {"min_layout_score": self.min_layout_score})
+        srsly.write_json(path / "cfg", {"min_layout_score": self.min_layout_score, "annotate_items": self.annotate_items})
 
     def from_disk(self, path, *, exclude=SimpleFrozenList()) -> "LetterSections":
         path = ensure_path(path)
-        self.min_layout_score = srsly.read_json(path / "cfg")["min_layout_score"]
+        config = srsly.read_json(path / "cfg")
+        self.min_layout_score, self.annotate_items = config["min_layout_score"], config["annotate_items"]
         self.set_rules(list(srsly.read_jsonl(path / "section_rules.jsonl")))
         return self
 
     def _plain_rules(self) -> List[Dict]:
         return [{key: value for key, value in rule.items() if key != "regex"} for rule in self.rules]
+
+
+def item_entities(doc: Doc, items: Sequence[ItemBlock]) -> List[Span]:
+    """The entities with each item as one TREATMENT and its decision as a DECISION, replacing what overlaps them."""
+    marked = [doc.char_span(*item.item, label="TREATMENT", alignment_mode="expand", span_id="items") for item in items]
+    marked += [doc.char_span(*item.decision_text, label="DECISION", alignment_mode="expand", span_id="items")
+               for item in items if item.decision_text]
+    marked = [span for span in marked if span is not None]
+    kept = [ent for ent in doc.ents if not any(ent.start < span.end and span.start < ent.end for span in marked)]
+    return sorted(kept + filter_spans(marked), key=lambda span: span.start)
 
 
 def _spans(doc: Doc, bounds: Iterable[Tuple[int, int, str]]) -> List[Span]:

@@ -3,10 +3,12 @@
 `nlp(text)` on raw letter text gives a doc whose `doc.text` is the normalised text (lines of a
 paragraph joined, page furniture dropped, spaces folded) and whose `doc._.source_text` and
 `doc._.offsets` lead back to the original. The inner tokenizer is spaCy's English one with
-special cases for spinal levels, which the default rules would split ("L5-S1" -> L5 - S1).
+special cases for spinal levels, which the default rules would split ("L5-S1" -> L5 - S1), and
+without the emoticon exceptions.
 """
 from typing import Callable, Iterable, List
 
+from spacy.lang.tokenizer_exceptions import emoticons
 from spacy.language import Language, create_tokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -29,6 +31,8 @@ def spinal_level_special_cases() -> dict:
 class LetterTokenizer:
     def __init__(self, tokenizer):
         self.tokenizer = tokenizer
+        # letters hold no emoticons, but "(DOS 08/09/2016):" does hold one of their strings
+        self.tokenizer.rules = {text: case for text, case in tokenizer.rules.items() if text not in emoticons}
         for text, case in spinal_level_special_cases().items():
             self.tokenizer.add_special_case(text, case)
 

@@ -5,20 +5,25 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-# The ruler runs its phrase patterns through the components before it: keep it first.
-RULE_PIPES = ("entity_ruler", "imr_entity_modifiers", "imr_letter_sections", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
+# The ruler runs its phrase patterns through the components before it when it loads: keep it first.
+RULE_PIPES = ("ruler", "imr_entity_modifiers", "imr_letter_sections", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
-# Phrase patterns match on LOWER; the few case-sensitive terms are token patterns on ORTH.
-RULER_CONFIG = {"phrase_matcher_attr": "LOWER", "overwrite_ents": False, "validate": False}
+# spaCy's span_ruler writes its matches to doc.spans["ruler"]; imr_entity_modifiers makes them
+# entities where the NER (when there is one) has none. Phrase patterns match on LOWER; the few
+# case-sensitive terms are token patterns on ORTH.
+RULER_CONFIG = {"spans_key": "ruler", "annotate_ents": False, "phrase_matcher_attr": "LOWER", "validate": False}
 
 
 def build_rule_pipeline() -> Language:
     """The rule-based pipeline on spacy.blank('en'), initialized with the packaged rules."""
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER}})
     for name in RULE_PIPES:
-        nlp.add_pipe(name, config=RULER_CONFIG if name == "entity_ruler" else {})
+        if name == "ruler":
+            nlp.add_pipe("span_ruler", name="ruler", config=RULER_CONFIG)
+        else:
+            nlp.add_pipe(name)
     config = nlp.config
-    config["initialize"]["components"]["entity_ruler"] = {"patterns": {"@misc": "spacy_imr.ruler_patterns.v1"}}
+    config["initialize"]["components"]["ruler"] = {"patterns": {"@misc": "spacy_imr.ruler_patterns.v1"}}
     nlp.config = config
     nlp.initialize()
     return nlp
