@@ -41,15 +41,30 @@ DANGLING = {"a", "per", "for", "x", "times", "-", "/", "#", "(", "of", "to", "at
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
+# A ruler term that ends an entity is the entity's head and names its type ("Cervical spine disc
+# bulge" is a DIAGNOSIS); a site at the end is a post-modifier ("MRI of the lumbar spine") and does not.
+HEAD_LABELS = {"DIAGNOSIS", "TREATMENT", "EXAM_FINDING", "GUIDELINE", "DECISION"}
+
+
 def fill_gaps(entities: Iterable[Span], matches: Iterable[Span]) -> List[Span]:
-    """The entities, plus the longest non-overlapping matches where no entity stands."""
-    entities = list(entities)
+    """The entities, relabelled by a ruler head term that ends them, plus the longest
+    non-overlapping matches where no entity stands."""
+    matches = list(matches)
+    heads = {(m.end, m.label_) for m in matches if m.label_ in HEAD_LABELS}
+    entities = [_relabelled(ent, heads) for ent in entities]
     taken = {i for ent in entities for i in range(ent.start, ent.end)}
     added: List[Span] = []
     for match in filter_spans(matches):
         if not any(i in taken for i in range(match.start, match.end)):
             added.append(match)
     return sorted(entities + added, key=lambda span: span.start)
+
+
+def _relabelled(ent: Span, heads: set) -> Span:
+    labels = {label for end, label in heads if end == ent.end}
+    if len(labels) != 1 or ent.label_ in labels:
+        return ent
+    return Span(ent.doc, ent.start, ent.end, label=labels.pop(), span_id=ent.id_)
 
 
 @registry.misc("spacy_imr.entity_modifiers.v1")

@@ -139,7 +139,7 @@ def test_extract_docbin_round_trip_keeps_typed_values(nlp):
 
 def test_extract_spacy_project_run_demo(tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".venv", ".git", "outputs", "__pycache__"))
+    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".venv", ".git", "outputs", "__pycache__", "training", "packages", "build", "*.spacy"))
     result = subprocess.run([sys.executable, "-m", "spacy", "project", "run", "extract-demo", str(project)],
                             capture_output=True, text=True, cwd=project)
     assert result.returncode == 0, result.stderr
