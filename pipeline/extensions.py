@@ -11,6 +11,7 @@ DOC_EXTENSIONS = {
     "item_blocks": None,  # List[ItemBlock]
     "case_facts": None,  # CaseFacts
     "imr_warnings": None,  # List[str]
+    "relations": None,  # List[Relation], from imr_relations
 }
 SPAN_EXTENSIONS = {
     "finding": None,  # Tenderness, ExamTest, RangeOfMotion, GripStrength, ...

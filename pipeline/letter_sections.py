@@ -428,16 +428,12 @@ class LetterSections:
         self.set_rules(rules if rules is not None else create_section_rules())
 
     def set_rules(self, rules: List[Dict]) -> None:
-        check_rules(rules, RULE_KEYS)
-        self.rules = [dict(rule, regex=re.compile(rule["pattern"], re.I)) for rule in rules]
+        self.rules = compile_rules(rules)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.rules:
             raise ValueError(Errors.E011.format(name=self.name))
-        headings = find_headings(doc, self.rules)
-        layout = choose_layout(headings, self.min_layout_score)
-        sections = section_bounds(doc, headings, layout) if layout != UNKNOWN_LAYOUT else []
-        items = extract_items(doc, layout, sections)
+        layout, sections, items = letter_structure(doc, self.rules, self.min_layout_score)
         warnings = list(doc._.imr_warnings or [])
         source = doc._.source_name or "<text>"
         if layout == UNKNOWN_LAYOUT:
@@ -446,17 +442,8 @@ class LetterSections:
         elif not items:
             warnings.append(Warnings.W003.format(source=source))
             logger.warning(warnings[-1])
-        doc._.layout = layout
-        doc._.item_blocks = items
         doc._.imr_warnings = warnings
-        doc.spans["sections"] = _spans(doc, ((s, e, name) for name, s, _, e in sections))
-        doc.spans["items"] = _spans(doc, (item.item + (item.decision,) for item in items))
-        doc.spans["decisions"] = _spans(doc, (item.decision_text + ("DECISION",) for item in items if item.decision_text))
-        doc.spans["rationales"] = _spans(doc, (item.rationale + ("RATIONALE",) for item in items if item.rationale))
-        doc.spans["guideline_statements"] = _spans(doc, (
-            getattr(item, party) + (party,) for item in items
-            for party in ("claims_administrator", "reviewer") if getattr(item, party)
-        ))
+        set_structure(doc, layout, sections, items)
         if self.annotate_items:
             doc.ents = item_entities(doc, items)
         return doc
@@ -489,6 +476,33 @@ class LetterSections:
 
     def _plain_rules(self) -> List[Dict]:
         return [{key: value for key, value in rule.items() if key != "regex"} for rule in self.rules]
+
+
+def compile_rules(rules: Sequence[Dict]) -> List[Dict]:
+    check_rules(rules, RULE_KEYS)
+    return [dict(rule, regex=re.compile(rule["pattern"], re.I)) for rule in rules]
+
+
+def letter_structure(doc: Doc, rules: Sequence[Dict], min_layout_score: int):
+    """(layout, sections, item blocks) of a letter; leaves the doc as it is."""
+    headings = find_headings(doc, rules)
+    layout = choose_layout(headings, min_layout_score)
+    sections = section_bounds(doc, headings, layout) if layout != UNKNOWN_LAYOUT else []
+    return layout, sections, extract_items(doc, layout, sections)
+
+
+def set_structure(doc: Doc, layout: str, sections, items: Sequence[ItemBlock]) -> None:
+    """doc._.layout, doc._.item_blocks and the span groups of sections, items and their parts."""
+    doc._.layout = layout
+    doc._.item_blocks = list(items)
+    doc.spans["sections"] = _spans(doc, ((s, e, name) for name, s, _, e in sections))
+    doc.spans["items"] = _spans(doc, (item.item + (item.decision,) for item in items))
+    doc.spans["decisions"] = _spans(doc, (item.decision_text + ("DECISION",) for item in items if item.decision_text))
+    doc.spans["rationales"] = _spans(doc, (item.rationale + ("RATIONALE",) for item in items if item.rationale))
+    doc.spans["guideline_statements"] = _spans(doc, (
+        getattr(item, party) + (party,) for item in items
+        for party in ("claims_administrator", "reviewer") if getattr(item, party)
+    ))
 
 
 def item_entities(doc: Doc, items: Sequence[ItemBlock]) -> List[Span]:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from spacy.tokens import Doc, Span
 
 from .about import SCHEMA_VERSION
-from .decisions import OVERTURNED, PARTIAL, UPHELD
+from .decisions import OVERTURNED, PARTIAL, UPHELD, normalize_decision
 from .values import ItemBlock
 
 PARTIES = ("claims_administrator", "reviewer")
@@ -47,7 +47,9 @@ def build_record(doc: Doc) -> Dict[str, Any]:
     facts = doc._.case_facts
     source_text = doc._.source_text if doc._.source_text is not None else doc.text
     citations = list(doc.spans.get("citations", []))
-    items = [_item(doc, offsets, block, citations) for block in doc._.item_blocks or []]
+    relations = list(doc._.relations or [])
+    blocks = doc._.item_blocks or []
+    items = [_item(doc, offsets, block, citations, relations, len(blocks)) for block in blocks]
     return {
         "schema_version": SCHEMA_VERSION,
         "source": doc._.source_name,
@@ -67,6 +69,11 @@ def build_record(doc: Doc) -> Dict[str, Any]:
         "guidelines": [_citation(offsets, span) for span in citations],
         "items": items,
         "outcome": letter_outcome(items),
+        "relations": [
+            {"label": r.label, "head": offsets.span(*r.head), "child": offsets.span(*r.child),
+             "probability": r.probability, "party": r.party}
+            for r in relations
+        ],
         "entities": [
             {"label": ent.label_, **offsets.span(ent.start_char, ent.end_char), "source": "ruler" if ent.ent_id_ else "ner"}
             for ent in doc.ents
@@ -147,8 +154,23 @@ def _citation(offsets: _Offsets, span: Span) -> Dict[str, Any]:
     return {**offsets.span(span.start_char, span.end_char), **span._.citation.to_dict()}
 
 
-def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span]) -> Dict[str, Any]:
+def _linked_decision(doc: Doc, block: ItemBlock, relations) -> Optional[Tuple[str, Tuple[int, int]]]:
+    """The decision the relation step links to the item most confidently."""
+    linked = [r for r in relations if r.label == "HAS_DECISION" and r.head[0] < block.item[1] and block.item[0] < r.head[1]]
+    if not linked:
+        return None
+    best = max(linked, key=lambda r: r.probability)
+    return normalize_decision(doc.text[best.child[0]:best.child[1]]), best.child
+
+
+def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span], relations, n_items: int) -> Dict[str, Any]:
     item = offsets.span(*block.item)
+    decision, decision_text = block.decision, block.decision_text
+    # a decision read from structure stands; prose that decides several items at once is the relation step's
+    if decision == "unknown" or (doc._.layout == "C" and n_items > 1):
+        linked = _linked_decision(doc, block, relations)
+        if linked:
+            decision, decision_text = linked
     statements = list(doc.spans.get("guideline_statements", []))
     guidelines = {}
     for party in PARTIES:
@@ -171,8 +193,8 @@ def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span]) 
         "item": item["text"],
         "start": item["start"],
         "end": item["end"],
-        "decision": block.decision,
-        "decision_text": offsets.optional(block.decision_text),
+        "decision": decision,
+        "decision_text": offsets.optional(decision_text),
         "guidelines": guidelines,
         "rationale": rationale,
         "rationale_citations": [_citation(offsets, c) for c in citations

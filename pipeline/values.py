@@ -167,6 +167,19 @@ class GuidelineBasis(Value):
 
 
 @dataclass
+class Relation(Value):
+    """A predicted link between two spans (character offsets of doc.text)."""
+
+    kind: ClassVar[str] = "relation"
+    offset_fields: ClassVar[Tuple[str, ...]] = ("head", "child")
+    head: Tuple[int, int]
+    child: Tuple[int, int]
+    label: str
+    probability: float
+    party: Optional[str] = None
+
+
+@dataclass
 class CaseFacts(Value):
     kind: ClassVar[str] = "case_facts"
     case_number: Optional[str] = None

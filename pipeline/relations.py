@@ -1,0 +1,225 @@
+"""The relation step: links each disputed item to its decision, its rationale and the guidelines
+each party cites, and findings, diagnoses and treatments to their sites.
+
+Candidates are typed pairs that stand in the same item region (the item's heading, guideline lines
+and rationale, from doc._.item_blocks) or within a window of sentences. Each relation label has a
+logistic regression over pair features (distance, order, sentences and regions, intervening
+entities, the words between, whether the head is the item and the child the nearest of its kind).
+Its fitted parameters (feature weights, intercept, threshold chosen on dev) are plain JSON, saved
+with the pipeline; nothing is pickled. Predictions go to doc._.relations.
+"""
+import bisect
+import math
+import re
+from collections import defaultdict
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import SimpleFrozenList, ensure_path
+
+from .errors import Errors
+from .values import Relation
+
+RELATION_TYPES = {
+    "HAS_DECISION": ({"TREATMENT"}, {"DECISION"}),
+    "HAS_RATIONALE": ({"TREATMENT"}, {"RATIONALE"}),
+    "CITES": ({"TREATMENT"}, {"GUIDELINE"}),
+    "LOCATED_AT": ({"EXAM_FINDING", "DIAGNOSIS", "TREATMENT"}, {"ANATOMY"}),
+}
+PARAMETERS_FILE = "relation_model.json"
+SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
+WORD = re.compile(r"[a-z]+")
+
+Bounds = Tuple[int, int]
+
+
+class PairContext:
+    """What the features need to know about one doc: its entities, sentences and item regions."""
+
+    def __init__(self, doc: Doc, rationales: Sequence[Span]):
+        self.doc = doc
+        self.text = doc.text
+        self.sentence_starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(doc.text)]
+        self.spans: Dict[str, List[Span]] = defaultdict(list)
+        for ent in doc.ents:
+            self.spans[ent.label_].append(ent)
+        self.spans["RATIONALE"] = list(rationales)
+        blocks = doc._.item_blocks or []
+        self.items = {block.item for block in blocks}
+        self.regions = [[part for part in (block.item, block.block, block.rationale, block.claims_administrator,
+                                           block.reviewer, block.decision_text) if part] for block in blocks]
+        self._regions_of: Dict[int, set] = {}
+        self.statements = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get("guideline_statements", [])]
+        self.rationale_bounds = [(s.start_char, s.end_char) for s in rationales]
+
+    def sentence(self, offset: int) -> int:
+        return bisect.bisect_right(self.sentence_starts, offset) - 1
+
+    def regions_of(self, span: Span) -> set:
+        """The items whose region (heading, block, statements, rationale) holds the span."""
+        if span.start_char not in self._regions_of:
+            self._regions_of[span.start_char] = {
+                index for index, parts in enumerate(self.regions)
+                if any(start <= span.start_char < end for start, end in parts)}
+        return self._regions_of[span.start_char]
+
+    def party(self, offset: int) -> Optional[str]:
+        for start, end, party in self.statements:
+            if start <= offset < end:
+                return party
+        if any(start <= offset < end for start, end in self.rationale_bounds):
+            return "reviewer"
+        return None
+
+
+def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[Span, Span]]:
+    heads, children = RELATION_TYPES[label]
+    for head_label in heads:
+        for head in context.spans.get(head_label, []):
+            head_regions = context.regions_of(head)
+            head_sentence = context.sentence(head.start_char)
+            for child_label in children:
+                for child in context.spans.get(child_label, []):
+                    if child.start_char == head.start_char and child.end_char == head.end_char:
+                        continue
+                    same_region = bool(head_regions & context.regions_of(child))
+                    near = abs(context.sentence(child.start_char) - head_sentence) <= window
+                    if (same_region and label != "LOCATED_AT") or near:
+                        yield head, child
+
+
+def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, float]:
+    doc = context.doc
+    before = head.start <= child.start
+    gap_start, gap_end = (head.end, child.start) if before else (child.end, head.start)
+    gap = max(0, gap_end - gap_start)
+    sentence_distance = abs(context.sentence(child.start_char) - context.sentence(head.start_char))
+    features = {
+        f"pair={head.label_}>{child.label_}": 1.0,
+        f"order={'head_first' if before else 'child_first'}": 1.0,
+        f"tokens={_bin(gap)}": 1.0,
+        f"sentences={min(sentence_distance, 6)}": 1.0,
+        "same_sentence": float(sentence_distance == 0),
+        "same_region": float(bool(context.regions_of(head) & context.regions_of(child))),
+        "head_is_item": float((head.start_char, head.end_char) in context.items or
+                              any(abs(head.start_char - s) <= 1 and abs(head.end_char - e) <= 1 for s, e in context.items)),
+        f"child_party={context.party(child.start_char)}": 1.0,
+        f"child_text={_shape(child)}": 1.0,
+        "log_chars": math.log1p(abs(child.start_char - head.start_char)) / 10,
+    }
+    between = [ent for ent in doc.ents if gap_start <= ent.start and ent.end <= gap_end]
+    features[f"between_same_head={min(sum(e.label_ == head.label_ for e in between), 3)}"] = 1.0
+    features[f"between_same_child={min(sum(e.label_ == child.label_ for e in between), 3)}"] = 1.0
+    if gap <= 8:
+        for word in WORD.findall(doc[gap_start:gap_end].text.lower()):
+            features[f"between_word={word}"] = 1.0
+    if gap == 0:
+        features["adjacent"] = 1.0
+    nearest_child = min(context.spans.get(child.label_, []) or [child],
+                        key=lambda s: abs(s.start - head.start))
+    features["nearest_child"] = float(nearest_child.start == child.start)
+    nearest_head = min(context.spans.get(head.label_, []) or [head], key=lambda s: abs(s.start - child.start))
+    features["nearest_head"] = float(nearest_head.start == head.start)
+    return features
+
+
+def _bin(value: int) -> str:
+    return str(value) if value < 4 else str(2 ** int(math.log2(value)))
+
+
+def _shape(span: Span) -> str:
+    if span.label_ == "DECISION":
+        text = span.text.lower()
+        return "heading" if text in ("upheld", "overturned") else "not" if "not" in text else "prose"
+    return span.label_
+
+
+class RelationModel:
+    """Per-label logistic regression weights over named features, and a threshold per label."""
+
+    def __init__(self, labels: Dict[str, Dict]):
+        self.labels = labels
+
+    def probability(self, label: str, features: Dict[str, float]) -> float:
+        params = self.labels[label]
+        weights = params["weights"]
+        score = params["intercept"] + sum(weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+    def to_dict(self) -> Dict:
+        return {"labels": self.labels}
+
+    @classmethod
+    def from_dict(cls, data: Dict) -> "RelationModel":
+        return cls(data["labels"])
+
+
+def predict_relations(doc: Doc, model: RelationModel, rationales: Sequence[Span], window: int) -> List[Relation]:
+    context = PairContext(doc, rationales)
+    found = []
+    for label in RELATION_TYPES:
+        if label not in model.labels:
+            continue
+        threshold = model.labels[label]["threshold"]
+        for head, child in candidates(context, label, window):
+            probability = model.probability(label, pair_features(context, head, child))
+            if probability >= threshold:
+                found.append(Relation(
+                    head=(head.start_char, head.end_char), child=(child.start_char, child.end_char), label=label,
+                    probability=round(probability, 4),
+                    party=context.party(child.start_char) if label == "CITES" else None))
+    return found
+
+
+@Language.factory(
+    "imr_relations",
+    assigns=["doc._.relations"],
+    requires=["doc.ents", "doc._.item_blocks"],
+    default_config={"window": 1},
+    default_score_weights={},
+)
+def make_relations(nlp: Language, name: str, window: int):
+    return RelationExtractor(nlp, name, window=window)
+
+
+class RelationExtractor:
+    def __init__(self, nlp: Language, name: str = "imr_relations", *, window: int = 1):
+        self.name = name
+        self.window = window
+        self.model: Optional[RelationModel] = None
+
+    def initialize(self, get_examples: Optional[Callable[[], Iterable[Example]]] = None, *,
+                   nlp: Optional[Language] = None, parameters: Optional[Dict] = None) -> None:
+        """`parameters` are those scripts/train_relations.py fits (read_relation_model)."""
+        if parameters is not None:
+            self.model = RelationModel.from_dict(parameters)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.model is None:
+            raise ValueError(Errors.E011.format(name=self.name))
+        doc._.relations = predict_relations(doc, self.model, list(doc.spans.get("rationales", [])), self.window)
+        return doc
+
+    def to_bytes(self, *, exclude=SimpleFrozenList()) -> bytes:
+        return srsly.msgpack_dumps({"window": self.window, "model": self.model.to_dict() if self.model else None})
+
+    def from_bytes(self, data: bytes, *, exclude=SimpleFrozenList()) -> "RelationExtractor":
+        state = srsly.msgpack_loads(data)
+        self.window = state["window"]
+        self.model = RelationModel.from_dict(state["model"]) if state["model"] else None
+        return self
+
+    def to_disk(self, path, *, exclude=SimpleFrozenList()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / PARAMETERS_FILE, {"window": self.window,
+                                                  "model": self.model.to_dict() if self.model else None})
+
+    def from_disk(self, path, *, exclude=SimpleFrozenList()) -> "RelationExtractor":
+        state = srsly.read_json(ensure_path(path) / PARAMETERS_FILE)
+        self.window = state["window"]
+        self.model = RelationModel.from_dict(state["model"]) if state["model"] else None
+        return self

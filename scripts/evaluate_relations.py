@@ -1,0 +1,185 @@
+"""Evaluate the relation step on dev and test; add the scores to metrics/evaluation.json.
+
+    python scripts/evaluate_relations.py corpus training/imr_letters metrics ../shared/letters ../shared/seed
+
+Three systems, each scored per label and micro-averaged, a relation counting when its label and both
+ends match a gold relation (ends compared by overlap, same label; `*_exact` by identical offsets):
+- `relations`: end to end on the pipeline's own entities and item structure; a gold relation whose
+  entities were never predicted is a miss;
+- `relations_gold_entities`: the relation step on the gold entities and rationale spans;
+- `relations_structure_only`: the baseline from the item blocks alone (item -> its heading or
+  concluding decision, its rationale, the guidelines in its guideline lines and rationale).
+Also item decision accuracy on letters decided in prose (layouts C and 0, and written letters
+tagged prose_decisions): the decision linked by the relation step against the structure's decision.
+"""
+from collections import Counter
+from pathlib import Path
+from typing import Dict, Iterable, List, Set, Tuple
+
+import spacy
+import srsly
+import typer
+
+from spacy_imr.corpus import ENTITY_LABELS, iter_annotations, letter_text, read_manifest
+from spacy_imr.decisions import normalize_decision
+from spacy_imr.letter_sections import compile_rules, create_section_rules, letter_structure, set_structure
+from spacy_imr.relations import RELATION_TYPES, predict_relations
+
+End = Tuple[int, int]
+Triple = Tuple[End, End, str]
+
+
+def match(gold: Iterable[Triple], predicted: Iterable[Triple], exact: bool) -> int:
+    used: Set[int] = set()
+    found = 0
+    predicted = list(predicted)
+    for g_head, g_child, g_label in gold:
+        for index, (p_head, p_child, p_label) in enumerate(predicted):
+            if index in used or p_label != g_label:
+                continue
+            if (p_head == g_head and p_child == g_child) if exact else (_overlap(p_head, g_head) and _overlap(p_child, g_child)):
+                used.add(index)
+                found += 1
+                break
+    return found
+
+
+def _overlap(a: End, b: End) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def scores(pairs: List[Tuple[List[Triple], List[Triple]]], exact: bool) -> Dict[str, Dict[str, float]]:
+    result, total = {}, Counter()
+    for label in RELATION_TYPES:
+        counts = Counter()
+        for gold, predicted in pairs:
+            g = [t for t in gold if t[2] == label]
+            p = [t for t in predicted if t[2] == label]
+            counts.update(tp=match(g, p, exact), gold=len(g), pred=len(p))
+        total.update(counts)
+        result[label] = _prf(counts)
+    result["micro"] = _prf(total)
+    return result
+
+
+def _prf(counts: Counter) -> Dict[str, float]:
+    p = counts["tp"] / counts["pred"] if counts["pred"] else 0.0
+    r = counts["tp"] / counts["gold"] if counts["gold"] else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def to_original(doc, relations) -> List[Triple]:
+    offsets = doc._.offsets
+    return [(offsets.original_span(*r.head), offsets.original_span(*r.child), r.label) for r in relations]
+
+
+def structure_relations(doc) -> List[Triple]:
+    """Item -> decision, rationale and the guidelines inside its statements and rationale."""
+    found = []
+    offsets = doc._.offsets
+    guidelines = [ent for ent in doc.ents if ent.label_ == "GUIDELINE"]
+    for block in doc._.item_blocks or []:
+        item = offsets.original_span(*block.item)
+        if block.decision_text:
+            found.append((item, offsets.original_span(*block.decision_text), "HAS_DECISION"))
+        if block.rationale:
+            found.append((item, offsets.original_span(*block.rationale), "HAS_RATIONALE"))
+        for part in (block.claims_administrator, block.reviewer, block.rationale):
+            if part:
+                found.extend((item, offsets.original_span(g.start_char, g.end_char), "CITES")
+                             for g in guidelines if part[0] <= g.start_char < part[1])
+    return found
+
+
+def gold_entity_doc(nlp, text: str, record: Dict, rules):
+    doc = nlp.make_doc(text)
+    offsets = doc._.offsets
+    spans = []
+    for span in record["spans"]:
+        start, end = offsets.normalized_span(span["start"], span["end"])
+        spans.append(doc.char_span(start, end, label=span["label"], alignment_mode="expand"))
+    layout, sections, items = letter_structure(doc, rules, 2)
+    set_structure(doc, layout, sections, items)
+    doc.ents = spacy.util.filter_spans([s for s in spans if s is not None and s.label_ in ENTITY_LABELS])
+    doc.spans["rationales"] = [s for s in spans if s is not None and s.label_ == "RATIONALE"]
+    return doc
+
+
+def prose_letter(record: Dict, layout: str) -> bool:
+    return layout in ("C", "0") or "prose_decisions" in record["meta"].get("phenomena", [])
+
+
+def item_decisions(record: Dict, text: str) -> List[Tuple[End, str]]:
+    spans, items = record["spans"], {}
+    for relation in record["relations"]:
+        if relation["label"] == "HAS_DECISION":
+            child = spans[relation["child"]]
+            items.setdefault(relation["head"], normalize_decision(text[child["start"]:child["end"]]))
+    return [((spans[h]["start"], spans[h]["end"]), decision) for h, decision in items.items()]
+
+
+def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]) -> Dict:
+    nlp = spacy.load(pipeline)
+    relation_step = nlp.get_pipe("imr_relations")
+    rules = compile_rules(create_section_rules())
+    manifest = read_manifest(corpus_dir)
+    results = srsly.read_json(metrics_dir / "evaluation.json") if (metrics_dir / "evaluation.json").exists() else {}
+    for split in ("dev", "test"):
+        systems: Dict[str, list] = {"relations": [], "relations_gold_entities": [], "relations_structure_only": []}
+        prose = Counter()
+        for _, _, record in iter_annotations(corpus_dir):
+            if manifest[record["id"]]["split"] != split:
+                continue
+            text = letter_text(record, [d for d in letters_dirs if d.exists()])
+            if text is None:
+                continue
+            spans = record["spans"]
+            gold = [((spans[r["head"]]["start"], spans[r["head"]]["end"]),
+                     (spans[r["child"]]["start"], spans[r["child"]]["end"]), r["label"]) for r in record["relations"]]
+            doc = nlp(text)
+            predicted = to_original(doc, doc._.relations)
+            systems["relations"].append((gold, predicted))
+            systems["relations_structure_only"].append((gold, structure_relations(doc)))
+            gold_doc = gold_entity_doc(nlp, text, record, rules)
+            with_gold = predict_relations(gold_doc, relation_step.model, list(gold_doc.spans["rationales"]), relation_step.window)
+            systems["relations_gold_entities"].append((gold, to_original(gold_doc, with_gold)))
+            if prose_letter(record, doc._.layout):
+                by_relation = _decisions_from_relations(doc)
+                by_structure = [(doc._.offsets.original_span(*b.item), b.decision) for b in doc._.item_blocks or []]
+                for item, decision in item_decisions(record, text):
+                    prose["items"] += 1
+                    prose["relations_correct"] += _decided(by_relation, item) == decision
+                    prose["structure_correct"] += _decided(by_structure, item) == decision
+        for name, pairs in systems.items():
+            results.setdefault(split, {})[name] = scores(pairs, exact=False)
+            results[split][f"{name}_exact"] = scores(pairs, exact=True)
+        results[split]["prose_item_decisions"] = {
+            "items": prose["items"],
+            "relations_accuracy": round(prose["relations_correct"] / prose["items"], 4) if prose["items"] else None,
+            "structure_only_accuracy": round(prose["structure_correct"] / prose["items"], 4) if prose["items"] else None,
+        }
+    srsly.write_json(metrics_dir / "evaluation.json", results)
+    return {split: {k: v for k, v in r.items() if k.startswith(("relations", "prose"))} for split, r in results.items()}
+
+
+def _decisions_from_relations(doc) -> List[Tuple[End, str]]:
+    best: Dict[End, Tuple[float, str]] = {}
+    for relation in doc._.relations or []:
+        if relation.label == "HAS_DECISION":
+            head = doc._.offsets.original_span(*relation.head)
+            decision = normalize_decision(doc.text[relation.child[0]:relation.child[1]])
+            if head not in best or relation.probability > best[head][0]:
+                best[head] = (relation.probability, decision)
+    return [(head, decision) for head, (_, decision) in best.items()]
+
+
+def _decided(decisions: List[Tuple[End, str]], item: End) -> str:
+    return next((decision for bounds, decision in decisions if _overlap(bounds, item)), "unknown")
+
+
+def main(corpus_dir: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]):
+    typer.echo(srsly.json_dumps(evaluate_relations(corpus_dir, pipeline, metrics_dir, letters_dirs), indent=2))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,86 @@
+"""The relation step, fitted on letters written for the tests with scripts/train_relations.py."""
+import sys
+
+import pytest
+import spacy
+import srsly
+from spacy.tokens import DocBin
+
+import spacy_imr
+from spacy_imr.corpus import pre_annotate, text_sha256
+from spacy_imr.reading import read_letter
+
+from conftest import FIXTURE_LETTERS, REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+from convert_corpus import convert_corpus  # noqa: E402
+from train_relations import train_relations  # noqa: E402
+
+LETTERS = [p for p in FIXTURE_LETTERS if p.stem != "unknown_progress_note"]
+DEV = {"pdf_short_letter", "b_maximus_header"}
+
+
+@pytest.fixture(scope="module")
+def relation_pipeline(tmp_path_factory, nlp):
+    """A corpus of the fixtures' pre-annotations, the relation step fitted on it, and a pipeline using it."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    (corpus / "annotations" / "written").mkdir(parents=True)
+    records, manifest = [], []
+    for path in LETTERS:
+        text = read_letter(str(path)).text
+        pre = pre_annotate(nlp, text)
+        split = "dev" if path.stem in DEV else "train"
+        records.append({"id": path.stem, "text": text, "text_sha256": text_sha256(text), "spans": pre["spans"],
+                        "relations": pre["relations"], "meta": {"layout": pre["layout"], "split": split, "source": "written"}})
+        manifest.append({"id": path.stem, "split": split, "source": "written"})
+    srsly.write_jsonl(corpus / "annotations" / "written" / "fixtures.jsonl", records)
+    srsly.write_json(corpus / "manifest.json", {"letters": manifest})
+    convert_corpus(corpus, corpus, [])
+    report = train_relations(corpus, corpus / "relations.json", corpus / "report.json")
+    parameters = srsly.read_json(corpus / "relations.json")
+    pipeline = spacy_imr.build_rule_pipeline()
+    step = pipeline.add_pipe("imr_relations", config={"window": parameters["window"]})
+    step.initialize(parameters=parameters["model"])
+    return pipeline, report
+
+
+def linked(doc, label):
+    return [(doc.text[r.head[0]:r.head[1]], doc.text[r.child[0]:r.child[1]], r.party) for r in doc._.relations if r.label == label]
+
+
+def test_relations_fit_chooses_window_and_scores_dev(relation_pipeline):
+    _, report = relation_pipeline
+    assert report["chosen_window"] in (0, 1, 2, 3)
+    dev = report["windows"][str(report["chosen_window"])]["dev"]
+    assert dev["HAS_DECISION"]["f"] >= 0.9
+    assert dev["HAS_RATIONALE"]["f"] >= 0.9
+
+
+def test_relations_link_items_to_decisions_and_citations(relation_pipeline):
+    pipeline, _ = relation_pipeline
+    doc = pipeline(read_letter(str(REPO / "tests/fixtures/letters/b_maximus_header.txt")).text)
+    assert linked(doc, "HAS_DECISION") == [
+        ("Arthroscopic partial medial meniscectomy, left knee", "Overturned", None),
+        ("Post-operative physical therapy 3 times a week for 6 weeks, left knee", "Upheld", None)]
+    parties = {(item, party) for item, _, party in linked(doc, "CITES")}
+    assert ("Arthroscopic partial medial meniscectomy, left knee", "claims_administrator") in parties
+    assert ("Arthroscopic partial medial meniscectomy, left knee", "reviewer") in parties
+    assert {item for item, _, _ in linked(doc, "HAS_RATIONALE")} == {
+        "Arthroscopic partial medial meniscectomy, left knee",
+        "Post-operative physical therapy 3 times a week for 6 weeks, left knee"}
+
+
+def test_relations_record_and_round_trips(relation_pipeline, tmp_path):
+    pipeline, _ = relation_pipeline
+    text = read_letter(str(REPO / "tests/fixtures/letters/pdf_short_letter.txt")).text
+    doc = pipeline(text)
+    record = doc._.imr_record
+    assert {(r["label"], r["head"]["text"], r["child"]["text"]) for r in record["relations"] if r["label"] == "HAS_DECISION"} == {
+        ("HAS_DECISION", "Tramadol ER 150mg #30", "Upheld"),
+        ("HAS_DECISION", "Physical therapy 2 times a week for 4 weeks for the right knee", "Overturned")}
+    for relation in record["relations"]:
+        assert " ".join(text[relation["head"]["start"]:relation["head"]["end"]].split()) == relation["head"]["text"]
+    pipeline.to_disk(tmp_path / "model")
+    assert spacy.load(tmp_path / "model")(text)._.imr_record == record
+    restored, = DocBin(store_user_data=True, docs=[doc]).get_docs(pipeline.vocab)
+    assert list(restored._.relations) == doc._.relations
