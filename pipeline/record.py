@@ -155,8 +155,11 @@ def _citation(offsets: _Offsets, span: Span) -> Dict[str, Any]:
 
 
 def _linked_decision(doc: Doc, block: ItemBlock, relations) -> Optional[Tuple[str, Tuple[int, int]]]:
-    """The decision the relation step links to the item most confidently."""
-    linked = [r for r in relations if r.label == "HAS_DECISION" and r.head[0] < block.item[1] and block.item[0] < r.head[1]]
+    """The decision the relation step links most confidently to the item, or to a mention of it by name."""
+    name = " ".join(doc.text[block.item[0]:block.item[1]].lower().split())
+    linked = [r for r in relations if r.label == "HAS_DECISION" and (
+        r.head[0] < block.item[1] and block.item[0] < r.head[1]
+        or " ".join(doc.text[r.head[0]:r.head[1]].lower().split()) == name)]
     if not linked:
         return None
     best = max(linked, key=lambda r: r.probability)

@@ -10,7 +10,8 @@ ends match a gold relation (ends compared by overlap, same label; `*_exact` by i
 - `relations_structure_only`: the baseline from the item blocks alone (item -> its heading or
   concluding decision, its rationale, the guidelines in its guideline lines and rationale).
 Also item decision accuracy on letters decided in prose (layouts C and 0, and written letters
-tagged prose_decisions): the decision linked by the relation step against the structure's decision.
+tagged prose_decisions): the decision linked by the relation step, the structure's, and the record's
+(a gold item counts as found where a predicted item overlaps it or is named the same).
 """
 from collections import Counter
 from pathlib import Path
@@ -145,11 +146,14 @@ def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, lett
             systems["relations_gold_entities"].append((gold, to_original(gold_doc, with_gold)))
             if prose_letter(record, doc._.layout):
                 by_relation = _decisions_from_relations(doc)
-                by_structure = [(doc._.offsets.original_span(*b.item), b.decision) for b in doc._.item_blocks or []]
+                by_structure = [(doc._.offsets.original_span(*b.item), b.decision, _folded(doc.text[b.item[0]:b.item[1]]))
+                                for b in doc._.item_blocks or []]
+                by_record = [((i["start"], i["end"]), i["decision"], _folded(i["item"])) for i in doc._.imr_record["items"]]
                 for item, decision in item_decisions(record, text):
                     prose["items"] += 1
-                    prose["relations_correct"] += _decided(by_relation, item) == decision
-                    prose["structure_correct"] += _decided(by_structure, item) == decision
+                    prose["relations_correct"] += _decided(by_relation, item, text[item[0]:item[1]]) == decision
+                    prose["structure_correct"] += _decided(by_structure, item, text[item[0]:item[1]]) == decision
+                    prose["record_correct"] += _decided(by_record, item, text[item[0]:item[1]]) == decision
         for name, pairs in systems.items():
             results.setdefault(split, {})[name] = scores(pairs, exact=False)
             results[split][f"{name}_exact"] = scores(pairs, exact=True)
@@ -157,24 +161,52 @@ def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, lett
             "items": prose["items"],
             "relations_accuracy": round(prose["relations_correct"] / prose["items"], 4) if prose["items"] else None,
             "structure_only_accuracy": round(prose["structure_correct"] / prose["items"], 4) if prose["items"] else None,
+            "record_accuracy": round(prose["record_correct"] / prose["items"], 4) if prose["items"] else None,
         }
     srsly.write_json(metrics_dir / "evaluation.json", results)
+    with (metrics_dir / "evaluation.md").open("a", encoding="utf8") as markdown:
+        markdown.write(relations_markdown(results))
     return {split: {k: v for k, v in r.items() if k.startswith(("relations", "prose"))} for split, r in results.items()}
 
 
-def _decisions_from_relations(doc) -> List[Tuple[End, str]]:
-    best: Dict[End, Tuple[float, str]] = {}
+def relations_markdown(results: Dict) -> str:
+    lines = ["", "# Relation evaluation", "",
+             "P/R/F per label (ends matched by overlap; exact-offset F in brackets).", ""]
+    labels = list(RELATION_TYPES) + ["micro"]
+    for split in ("dev", "test"):
+        lines += [f"## {split}", "", "| system | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+        for name in ("relations", "relations_gold_entities", "relations_structure_only"):
+            row = results[split][name]
+            exact = results[split][f"{name}_exact"]
+            lines.append(f"| {name} | " + " | ".join(
+                f"{row[l]['p']:.3f}/{row[l]['r']:.3f}/{row[l]['f']:.3f} ({exact[l]['f']:.3f})" for l in labels) + " |")
+        prose = results[split]["prose_item_decisions"]
+        lines += ["", f"Items of letters decided in prose: {prose['items']}; decision accuracy of the relation step's "
+                      f"links {prose['relations_accuracy']}, of the structure alone {prose['structure_only_accuracy']}, "
+                      f"of the record (structure, with the relation step where structure cannot decide) "
+                      f"{prose['record_accuracy']}.", ""]
+    return "\n".join(lines)
+
+
+def _decisions_from_relations(doc) -> List[Tuple[End, str, str]]:
+    best: Dict[End, Tuple[float, str, str]] = {}
     for relation in doc._.relations or []:
         if relation.label == "HAS_DECISION":
             head = doc._.offsets.original_span(*relation.head)
             decision = normalize_decision(doc.text[relation.child[0]:relation.child[1]])
             if head not in best or relation.probability > best[head][0]:
-                best[head] = (relation.probability, decision)
-    return [(head, decision) for head, (_, decision) in best.items()]
+                best[head] = (relation.probability, decision, _folded(doc.text[relation.head[0]:relation.head[1]]))
+    return [(head, decision, text) for head, (_, decision, text) in best.items()]
 
 
-def _decided(decisions: List[Tuple[End, str]], item: End) -> str:
-    return next((decision for bounds, decision in decisions if _overlap(bounds, item)), "unknown")
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _decided(decisions: List[Tuple[End, str, str]], item: End, item_text: str) -> str:
+    """The decision of the predicted item at the gold item's place or named the same."""
+    return next((decision for bounds, decision, text in decisions
+                 if _overlap(bounds, item) or text == _folded(item_text)), "unknown")
 
 
 def main(corpus_dir: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]):
