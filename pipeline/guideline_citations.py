@@ -100,8 +100,7 @@ def statement_citations(text: str, start: int, end: int, party: str) -> List[Tup
     return found
 
 
-def entity_citation(doc: Doc, ent: Span, party: Optional[str]) -> Tuple[int, int, Citation]:
-    text = doc.text
+def entity_citation(text: str, ent: Span, party: Optional[str]) -> Tuple[int, int, Citation]:
     window_end = min(len(text), ent.end_char + DETAIL_WINDOW)
     sentence_end = text.find(". ", ent.end_char, window_end)
     window = text[ent.end_char:sentence_end if sentence_end >= 0 else window_end]
@@ -159,7 +158,7 @@ class GuidelineCitations:
             party = next((s.label_ for s in statements if s.start_char <= ent.start_char < s.end_char), None)
             if party is None and any(r.start_char <= ent.start_char < r.end_char for r in rationales):
                 party = "rationale"
-            found.append(entity_citation(doc, ent, party))
+            found.append(entity_citation(text, ent, party))
         spans = []
         for start, end, citation in sorted(found, key=lambda f: (f[0], f[1])):
             span = doc.char_span(start, end, label=citation.source, alignment_mode="expand")

@@ -51,6 +51,7 @@ PARTIAL_ELIGIBLE = re.compile(
     r"(?P<item>[^\s\"][^\n\"]*?)(?:\s+is)?\s*$",
     re.I | re.S,
 )
+PARTIAL_WINDOW = 1200
 NOTICE_ITEM = re.compile(
     r"(?P<number>\d+)\s*[).]\s+MAXIMUS\s+Federal\s+Services\s*,?\s+Inc\.?\s+has\s+determined\s+"
     r"(?:that\s+)?the\s+request\s+for\s+(?P<item>.+?)\s+(?P<decision>(?:is|was)\s+(?:not\s*)?medically\s+"
@@ -191,7 +192,8 @@ def _decision_alone(lines: _Lines, index: int, match) -> bool:
 def _partial_heading(text: str, floor: int, item_end: int) -> Optional[Dict]:
     """'<X> was the original request. <Y> was authorized ... The remaining ... portion of the original
     request, <Z> is' (or '... leaving the original request IMR eligible. The original request, <Z> is')."""
-    paragraph_start = floor
+    # a partial heading is a few sentences long; a bounded window keeps the lazy pattern linear
+    paragraph_start = max(floor, item_end - PARTIAL_WINDOW)
     paragraph = text[paragraph_start:item_end]
     if "original request" not in paragraph.lower():
         return None

@@ -14,6 +14,7 @@ from .decisions import OVERTURNED, PARTIAL, UPHELD, normalize_decision
 from .values import ItemBlock
 
 PARTIES = ("claims_administrator", "reviewer")
+SENTENCE_STOP = re.compile(r"\.(?=\s+[A-Z])")
 # "without myelopathy", "rule out fracture": not a diagnosis of the patient
 NEGATED = re.compile(r"\b(?:without|no|negative\s+for|rule\s+out|r/o|ruled\s+out)\s+$", re.I)
 DIAGNOSIS_CUE = re.compile(
@@ -33,10 +34,11 @@ class _Offsets:
     def __init__(self, doc: Doc):
         self.doc = doc
         self.map = doc._.offsets
+        self.text = doc.text  # Doc.text joins every token on each access: read it once
 
     def span(self, start: int, end: int) -> Dict[str, Any]:
         source_start, source_end = self.map.original_span(start, end) if self.map else (start, end)
-        return {"text": self.doc.text[start:end], "start": source_start, "end": source_end}
+        return {"text": self.text[start:end], "start": source_start, "end": source_end}
 
     def optional(self, bounds: Optional[Tuple[int, int]]) -> Optional[Dict[str, Any]]:
         return self.span(*bounds) if bounds else None
@@ -45,11 +47,13 @@ class _Offsets:
 def build_record(doc: Doc) -> Dict[str, Any]:
     offsets = _Offsets(doc)
     facts = doc._.case_facts
-    source_text = doc._.source_text if doc._.source_text is not None else doc.text
+    source_text = doc._.source_text if doc._.source_text is not None else offsets.text
     citations = list(doc.spans.get("citations", []))
     relations = list(doc._.relations or [])
+    decided = [(r, _name(offsets.text[r.head[0]:r.head[1]])) for r in relations if r.label == "HAS_DECISION"]
     blocks = doc._.item_blocks or []
-    items = [_item(doc, offsets, block, citations, relations, len(blocks)) for block in blocks]
+    statements = list(doc.spans.get("guideline_statements", []))
+    items = [_item(doc, offsets, block, citations, statements, decided, len(blocks)) for block in blocks]
     return {
         "schema_version": SCHEMA_VERSION,
         "source": doc._.source_name,
@@ -115,10 +119,10 @@ def _diagnoses(doc: Doc, offsets: _Offsets) -> List[Dict[str, Any]]:
     mention of each."""
     region = next(((s.start_char, s.end_char) for s in doc.spans.get("sections", []) if s.label_ == "clinical_summary"),
                   (0, len(doc.text)))
-    statements = [(m.start(), _sentence_end(doc.text, m.end(), region[1]))
-                  for m in DIAGNOSIS_CUE.finditer(doc.text, *region)]
+    text = offsets.text
+    statements = [(m.start(), _sentence_end(text, m.end(), region[1])) for m in DIAGNOSIS_CUE.finditer(text, *region)]
     candidates = [ent for ent in doc.ents if ent.label_ == "DIAGNOSIS" and region[0] <= ent.start_char < region[1]
-                  and not NEGATED.search(doc.text[max(0, ent.start_char - 24):ent.start_char])]
+                  and not NEGATED.search(text[max(0, ent.start_char - 24):ent.start_char])]
     if statements:
         candidates = [ent for ent in candidates if any(s <= ent.start_char < e for s, e in statements)]
     seen, diagnoses = set(), []
@@ -131,9 +135,9 @@ def _diagnoses(doc: Doc, offsets: _Offsets) -> List[Dict[str, Any]]:
 
 def _sentence_end(text: str, start: int, limit: int) -> int:
     """End of the sentence; a numbered list ("1. X 2. Y") does not end it."""
-    for match in re.finditer(r"\.(?=\s+[A-Z])", text[start:limit]):
-        if not re.search(r"\d$", text[start:start + match.start()]):
-            return start + match.end()
+    for match in SENTENCE_STOP.finditer(text, start, limit):
+        if not text[match.start() - 1].isdigit():
+            return match.end()
     return limit
 
 
@@ -154,27 +158,30 @@ def _citation(offsets: _Offsets, span: Span) -> Dict[str, Any]:
     return {**offsets.span(span.start_char, span.end_char), **span._.citation.to_dict()}
 
 
-def _linked_decision(doc: Doc, block: ItemBlock, relations) -> Optional[Tuple[str, Tuple[int, int]]]:
+def _name(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _linked_decision(offsets: "_Offsets", block: ItemBlock, decided) -> Optional[Tuple[str, Tuple[int, int]]]:
     """The decision the relation step links most confidently to the item, or to a mention of it by name."""
-    name = " ".join(doc.text[block.item[0]:block.item[1]].lower().split())
-    linked = [r for r in relations if r.label == "HAS_DECISION" and (
-        r.head[0] < block.item[1] and block.item[0] < r.head[1]
-        or " ".join(doc.text[r.head[0]:r.head[1]].lower().split()) == name)]
+    name = _name(offsets.text[block.item[0]:block.item[1]])
+    linked = [r for r, head_name in decided
+              if r.head[0] < block.item[1] and block.item[0] < r.head[1] or head_name == name]
     if not linked:
         return None
     best = max(linked, key=lambda r: r.probability)
-    return normalize_decision(doc.text[best.child[0]:best.child[1]]), best.child
+    return normalize_decision(offsets.text[best.child[0]:best.child[1]]), best.child
 
 
-def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span], relations, n_items: int) -> Dict[str, Any]:
+def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span], statements: List[Span], decided,
+          n_items: int) -> Dict[str, Any]:
     item = offsets.span(*block.item)
     decision, decision_text = block.decision, block.decision_text
     # a decision read from structure stands; prose that decides several items at once is the relation step's
     if decision == "unknown" or (doc._.layout == "C" and n_items > 1):
-        linked = _linked_decision(doc, block, relations)
+        linked = _linked_decision(offsets, block, decided)
         if linked:
             decision, decision_text = linked
-    statements = list(doc.spans.get("guideline_statements", []))
     guidelines = {}
     for party in PARTIES:
         bounds = getattr(block, party)

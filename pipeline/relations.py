@@ -23,11 +23,12 @@ from spacy.util import SimpleFrozenList, ensure_path
 from .errors import Errors
 from .values import Relation
 
+# tuples, not sets: the order of the output must not depend on the process's string hashing
 RELATION_TYPES = {
-    "HAS_DECISION": ({"TREATMENT"}, {"DECISION"}),
-    "HAS_RATIONALE": ({"TREATMENT"}, {"RATIONALE"}),
-    "CITES": ({"TREATMENT"}, {"GUIDELINE"}),
-    "LOCATED_AT": ({"EXAM_FINDING", "DIAGNOSIS", "TREATMENT"}, {"ANATOMY"}),
+    "HAS_DECISION": (("TREATMENT",), ("DECISION",)),
+    "HAS_RATIONALE": (("TREATMENT",), ("RATIONALE",)),
+    "CITES": (("TREATMENT",), ("GUIDELINE",)),
+    "LOCATED_AT": (("EXAM_FINDING", "DIAGNOSIS", "TREATMENT"), ("ANATOMY",)),
 }
 PARAMETERS_FILE = "relation_model.json"
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
@@ -43,8 +44,10 @@ class PairContext:
         self.doc = doc
         self.text = doc.text
         self.sentence_starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(doc.text)]
+        self.ents = list(doc.ents)
+        self.ent_starts = [ent.start for ent in self.ents]
         self.spans: Dict[str, List[Span]] = defaultdict(list)
-        for ent in doc.ents:
+        for ent in self.ents:
             self.spans[ent.label_].append(ent)
         self.spans["RATIONALE"] = list(rationales)
         blocks = doc._.item_blocks or []
@@ -52,11 +55,32 @@ class PairContext:
         self.regions = [[part for part in (block.item, block.block, block.rationale, block.claims_administrator,
                                            block.reviewer, block.decision_text) if part] for block in blocks]
         self._regions_of: Dict[int, set] = {}
+        self._starts: Dict[str, List[int]] = {}
         self.statements = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get("guideline_statements", [])]
         self.rationale_bounds = [(s.start_char, s.end_char) for s in rationales]
 
+    def ents_between(self, start: int, end: int) -> List[Span]:
+        """Entities wholly inside tokens [start, end)."""
+        first = bisect.bisect_left(self.ent_starts, start)
+        found = []
+        for ent in self.ents[first:]:
+            if ent.start >= end:
+                break
+            if ent.end <= end:
+                found.append(ent)
+        return found
+
     def sentence(self, offset: int) -> int:
         return bisect.bisect_right(self.sentence_starts, offset) - 1
+
+    def nearest(self, label: str, token: int) -> Optional[int]:
+        """Start of the span of `label` nearest to the token (the earlier one on a tie)."""
+        starts = self._starts.get(label)
+        if starts is None:
+            starts = self._starts[label] = [span.start for span in self.spans.get(label, [])]
+        index = bisect.bisect_left(starts, token)
+        options = starts[max(0, index - 1):index + 1]
+        return min(options, key=lambda start: (abs(start - token), start)) if options else None
 
     def regions_of(self, span: Span) -> set:
         """The items whose region (heading, block, statements, rationale) holds the span."""
@@ -76,19 +100,27 @@ class PairContext:
 
 
 def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[Span, Span]]:
+    """Typed pairs in the same item region (not for LOCATED_AT) or within `window` sentences."""
     heads, children = RELATION_TYPES[label]
+    by_region: Dict[int, List[Span]] = defaultdict(list)
+    by_sentence: Dict[int, List[Span]] = defaultdict(list)
+    for child_label in children:
+        for child in context.spans.get(child_label, []):
+            by_sentence[context.sentence(child.start_char)].append(child)
+            for region in context.regions_of(child):
+                by_region[region].append(child)
     for head_label in heads:
         for head in context.spans.get(head_label, []):
-            head_regions = context.regions_of(head)
-            head_sentence = context.sentence(head.start_char)
-            for child_label in children:
-                for child in context.spans.get(child_label, []):
-                    if child.start_char == head.start_char and child.end_char == head.end_char:
-                        continue
-                    same_region = bool(head_regions & context.regions_of(child))
-                    near = abs(context.sentence(child.start_char) - head_sentence) <= window
-                    if (same_region and label != "LOCATED_AT") or near:
-                        yield head, child
+            sentence = context.sentence(head.start_char)
+            near = [c for s in range(sentence - window, sentence + window + 1) for c in by_sentence.get(s, [])]
+            regional = [] if label == "LOCATED_AT" else [c for r in context.regions_of(head) for c in by_region[r]]
+            seen = set()
+            for child in near + regional:
+                key = (child.start_char, child.end_char)
+                if key in seen or key == (head.start_char, head.end_char):
+                    continue
+                seen.add(key)
+                yield head, child
 
 
 def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, float]:
@@ -110,7 +142,7 @@ def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, fl
         f"child_text={_shape(child)}": 1.0,
         "log_chars": math.log1p(abs(child.start_char - head.start_char)) / 10,
     }
-    between = [ent for ent in doc.ents if gap_start <= ent.start and ent.end <= gap_end]
+    between = [ent for ent in context.ents_between(gap_start, gap_end)]
     features[f"between_same_head={min(sum(e.label_ == head.label_ for e in between), 3)}"] = 1.0
     features[f"between_same_child={min(sum(e.label_ == child.label_ for e in between), 3)}"] = 1.0
     if gap <= 8:
@@ -118,11 +150,8 @@ def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, fl
             features[f"between_word={word}"] = 1.0
     if gap == 0:
         features["adjacent"] = 1.0
-    nearest_child = min(context.spans.get(child.label_, []) or [child],
-                        key=lambda s: abs(s.start - head.start))
-    features["nearest_child"] = float(nearest_child.start == child.start)
-    nearest_head = min(context.spans.get(head.label_, []) or [head], key=lambda s: abs(s.start - child.start))
-    features["nearest_head"] = float(nearest_head.start == head.start)
+    features["nearest_child"] = float(context.nearest(child.label_, head.start) == child.start)
+    features["nearest_head"] = float(context.nearest(head.label_, child.start) == head.start)
     return features
 
 

@@ -1,0 +1,141 @@
+"""Throughput and memory of a pipeline, as ratios measured within one run.
+
+    python scripts/benchmark.py training/imr_letters corpus metrics/benchmark.json ../shared/letters ../shared/seed
+
+Over the corpus test letters and the seed, repeated to at least `min_words` words: words per second
+of the tokenizer alone (spacy.blank("en")) and of the pipeline, and their ratio; each component's
+share of the pipeline's time; peak resident memory; the pipeline's load time (in a fresh process);
+time per word for the letters concatenated 1x, 4x and 16x into one document; the speed-up of
+nlp.pipe(n_process=2) over 1; and the resident memory after `stream_small` and `stream_large`
+letters streamed through `imr extract` (copies of the shortest letters, in a fresh process).
+"""
+import json
+from collections import deque
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List
+
+import spacy
+import srsly
+import typer
+
+from spacy_imr.corpus import iter_annotations, letter_text, read_manifest
+
+STREAM_PROBE = """
+import sys, resource, json
+from spacy_imr.extract import extract_letters
+marks, seen = {marks}, []
+def on_record(record):
+    seen.append(1)
+    if len(seen) in marks:
+        rss = int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]) / 1024
+        print(json.dumps({{"letters": len(seen), "rss_mb": round(rss, 1)}}), flush=True)
+extract_letters([{folder!r}], out={out!r}, model={model!r}, on_record=on_record)
+"""
+
+
+def _words(texts: List[str]) -> int:
+    return sum(len(text.split()) for text in texts)
+
+
+def _consume(docs) -> None:
+    """Run the generator without keeping its docs, as a streaming user would."""
+    deque(docs, maxlen=0)
+
+
+def _rate(function, texts: List[str]) -> float:
+    start = time.perf_counter()
+    function(texts)
+    return _words(texts) / (time.perf_counter() - start)
+
+
+def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List[Path], min_words: int = 100_000,
+              stream_small: int = 1_000, stream_large: int = 10_000) -> Dict:
+    manifest = read_manifest(corpus_dir)
+    dirs = [d for d in letters_dirs if d.exists()]
+    letters = [letter_text(r, dirs) for _, _, r in iter_annotations(corpus_dir) if manifest[r["id"]]["split"] == "test"]
+    letters = [text for text in letters if text]
+    texts = list(letters)
+    while _words(texts) < min_words:
+        texts += letters
+    nlp = spacy.load(pipeline)
+    blank = spacy.blank("en")
+    list(nlp.pipe(texts[:2]))  # warm up
+    tokenizer_wps = _rate(lambda batch: _consume(blank.make_doc(t) for t in batch), texts)
+    pipeline_wps = _rate(lambda batch: _consume(nlp.pipe(batch)), texts)
+    shares = component_shares(nlp, texts[: len(letters)])
+    base = "\n\n".join(letters[:5])
+    per_word = {}
+    nlp.max_length = 10 ** 8
+    for factor in (1, 4, 16):
+        document = "\n\n".join([base] * factor)
+        start = time.perf_counter()
+        nlp(document)
+        per_word[factor] = (time.perf_counter() - start) / len(document.split())
+    one = _rate(lambda batch: _consume(nlp.pipe(batch, n_process=1)), texts[: 2 * len(letters)])
+    two = _rate(lambda batch: _consume(nlp.pipe(batch, n_process=2)), texts[: 2 * len(letters)])
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    stream = stream_memory(pipeline, sorted(letters, key=len)[:5], stream_small, stream_large)
+    result = {
+        "pipeline": str(pipeline),
+        "words": _words(texts),
+        "tokenizer_words_per_second": round(tokenizer_wps),
+        "words_per_second": round(pipeline_wps),
+        "ratio_vs_tokenizer": round(pipeline_wps / tokenizer_wps, 4),
+        "component_share": shares,
+        "peak_rss_mb": round(peak_rss_mb, 1),
+        "load_seconds": load_seconds(pipeline),
+        "seconds_per_word": {f"{k}x": v for k, v in per_word.items()},
+        "length_scaling_16x": round(per_word[16] / per_word[1], 3),
+        "n_process_2_speedup": round(two / one, 3),
+        "stream_rss_mb": stream,
+        # named for the default counts (1,000 and 10,000 letters); stream_rss_mb has the counts used
+        "rss_growth_1k_to_10k_mb": round(stream[str(stream_large)] - stream[str(stream_small)], 1),
+    }
+    srsly.write_json(output, result)
+    return result
+
+
+def component_shares(nlp, texts: List[str]) -> Dict[str, float]:
+    docs = [nlp.make_doc(text) for text in texts]
+    seconds = {}
+    for name, proc in nlp.pipeline:
+        start = time.perf_counter()
+        docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(doc) for doc in docs]
+        seconds[name] = time.perf_counter() - start
+    total = sum(seconds.values())
+    return {name: round(value / total, 3) for name, value in seconds.items()}
+
+
+def load_seconds(pipeline: Path) -> float:
+    probe = ("import time, spacy, spacy_imr; start = time.perf_counter(); spacy.load(%r); "
+             "print(time.perf_counter() - start)" % str(pipeline))
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return round(float(result.stdout.strip().splitlines()[-1]), 3)
+
+
+def stream_memory(pipeline: Path, letters: List[str], small: int, large: int) -> Dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(large):
+            Path(folder, f"letter_{index:06d}.txt").write_text(letters[index % len(letters)], encoding="utf8")
+        script = STREAM_PROBE.format(marks=[small, large], folder=folder, out=str(Path(folder) / "out.jsonl"),
+                                     model=str(pipeline))
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return {str(row["letters"]): row["rss_mb"] for row in rows}
+
+
+def main(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List[Path],
+         min_words: int = typer.Option(100_000), stream_small: int = typer.Option(1_000),
+         stream_large: int = typer.Option(10_000)):
+    result = benchmark(pipeline, corpus_dir, output, letters_dirs, min_words, stream_small, stream_large)
+    for key, value in result.items():
+        typer.echo(f"{key:28} {value}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
