@@ -7,7 +7,7 @@
 - Corpus or raw letters -> Label Studio tasks pre-annotated by the pipeline (`predictions`), so a
   person corrects machine annotations instead of starting blank.
 """
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List
 
 from spacy.language import Language
 

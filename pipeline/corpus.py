@@ -14,6 +14,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import srsly
 from spacy.language import Language
+from spacy.util import filter_spans
 
 from .errors import LetterInputError
 from .reading import read_letter
@@ -58,6 +59,30 @@ def letter_text(record: Dict, letters_dirs: Sequence[Path]) -> Optional[str]:
             if path.exists():
                 return read_letter(str(path)).text
     return None
+
+
+def iter_split_letters(corpus_dir: Path, split: str, letters_dirs: Sequence[Path]) -> Iterator[Tuple[Dict, str]]:
+    """(record, text) of each annotated letter of the split whose text can be had."""
+    manifest = read_manifest(corpus_dir)
+    available = [d for d in letters_dirs if Path(d).exists()]
+    for _, _, record in iter_annotations(corpus_dir):
+        if manifest[record["id"]]["split"] == split:
+            text = letter_text(record, available)
+            if text is not None:
+                yield record, text
+
+
+def gold_layers(doc, record: Dict) -> List:
+    """The record's spans on a doc made by the letter tokenizer (None where a span cannot align);
+    sets the gold entities and doc.spans["rationales"]."""
+    offsets = doc._.offsets
+    spans = []
+    for span in record["spans"]:
+        start, end = offsets.normalized_span(span["start"], span["end"])
+        spans.append(doc.char_span(start, end, label=span["label"], alignment_mode="expand"))
+    doc.ents = filter_spans([s for s in spans if s is not None and s.label_ in ENTITY_LABELS])
+    doc.spans["rationales"] = [s for s in spans if s is not None and s.label_ == "RATIONALE"]
+    return spans
 
 
 def validate_record(record: Dict, text: Optional[str], manifest: Dict[str, Dict]) -> List[str]:

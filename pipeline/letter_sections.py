@@ -8,8 +8,6 @@ the decision rationale.
 """
 import logging
 import re
-from bisect import bisect_right
-from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import srsly

@@ -6,7 +6,7 @@ paragraph joined, page furniture dropped, spaces folded) and whose `doc._.source
 special cases for spinal levels, which the default rules would split ("L5-S1" -> L5 - S1), and
 without the emoticon exceptions.
 """
-from typing import Callable, Iterable, List
+from typing import Callable, Iterable
 
 from spacy.lang.tokenizer_exceptions import emoticons
 from spacy.language import Language, create_tokenizer

@@ -15,9 +15,8 @@ import spacy
 import srsly
 import typer
 from spacy.tokens import DocBin
-from spacy.util import filter_spans
 
-from spacy_imr.corpus import ENTITY_LABELS, iter_annotations, letter_text, read_manifest
+from spacy_imr.corpus import gold_layers, iter_annotations, letter_text, read_manifest
 from spacy_imr.loading import TOKENIZER
 
 
@@ -34,13 +33,7 @@ def convert_corpus(corpus_dir: Path, output_dir: Path, letters_dirs: List[Path])
             summary[split]["skipped"] += 1
             continue
         doc = nlp.make_doc(text)
-        offsets = doc._.offsets
-        spans = []
-        for span in record["spans"]:
-            start, end = offsets.normalized_span(span["start"], span["end"])
-            spans.append(doc.char_span(start, end, label=span["label"], alignment_mode="expand"))
-        doc.ents = filter_spans([s for s in spans if s is not None and s.label_ in ENTITY_LABELS])
-        doc.spans["rationales"] = [s for s in spans if s is not None and s.label_ == "RATIONALE"]
+        spans = gold_layers(doc, record)
         doc.user_data["gold_relations"] = [
             {"head": [spans[r["head"]].start_char, spans[r["head"]].end_char],
              "child": [spans[r["child"]].start_char, spans[r["child"]].end_char],

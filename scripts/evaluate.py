@@ -18,7 +18,7 @@ import srsly
 import typer
 
 import spacy_imr
-from spacy_imr.corpus import ENTITY_LABELS, iter_annotations, letter_text, read_manifest
+from spacy_imr.corpus import ENTITY_LABELS, iter_split_letters, read_manifest
 from spacy_imr.decisions import normalize_decision
 from spacy_imr.ruler_patterns import create_ruler_patterns
 
@@ -99,12 +99,7 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
         pairs: Dict[str, list] = {name: [] for name in ("ruler", "ner", "combined", "ner_first")}
         items = Counter()
         unseen = Counter()
-        for _, _, record in iter_annotations(corpus_dir):
-            if manifest[record["id"]]["split"] != split:
-                continue
-            text = letter_text(record, [d for d in letters_dirs if d.exists()])
-            if text is None:
-                continue
+        for record, text in iter_split_letters(corpus_dir, split, letters_dirs):
             gold = [(s["start"], s["end"], s["label"]) for s in record["spans"] if s["label"] in ENTITY_LABELS]
             predicted = {name: nlp(text) for name, nlp in systems.items()}
             found = {name: entities(doc) for name, doc in predicted.items()}

@@ -21,7 +21,7 @@ import spacy
 import srsly
 import typer
 
-from spacy_imr.corpus import ENTITY_LABELS, iter_annotations, letter_text, read_manifest
+from spacy_imr.corpus import gold_layers, iter_split_letters
 from spacy_imr.decisions import normalize_decision
 from spacy_imr.letter_sections import compile_rules, create_section_rules, letter_structure, set_structure
 from spacy_imr.relations import RELATION_TYPES, predict_relations
@@ -94,15 +94,9 @@ def structure_relations(doc) -> List[Triple]:
 
 def gold_entity_doc(nlp, text: str, record: Dict, rules):
     doc = nlp.make_doc(text)
-    offsets = doc._.offsets
-    spans = []
-    for span in record["spans"]:
-        start, end = offsets.normalized_span(span["start"], span["end"])
-        spans.append(doc.char_span(start, end, label=span["label"], alignment_mode="expand"))
     layout, sections, items = letter_structure(doc, rules, 2)
     set_structure(doc, layout, sections, items)
-    doc.ents = spacy.util.filter_spans([s for s in spans if s is not None and s.label_ in ENTITY_LABELS])
-    doc.spans["rationales"] = [s for s in spans if s is not None and s.label_ == "RATIONALE"]
+    gold_layers(doc, record)  # after the structure, whose rationales it replaces with the gold ones
     return doc
 
 
@@ -123,17 +117,11 @@ def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, lett
     nlp = spacy.load(pipeline)
     relation_step = nlp.get_pipe("imr_relations")
     rules = compile_rules(create_section_rules())
-    manifest = read_manifest(corpus_dir)
     results = srsly.read_json(metrics_dir / "evaluation.json") if (metrics_dir / "evaluation.json").exists() else {}
     for split in ("dev", "test"):
         systems: Dict[str, list] = {"relations": [], "relations_gold_entities": [], "relations_structure_only": []}
         prose = Counter()
-        for _, _, record in iter_annotations(corpus_dir):
-            if manifest[record["id"]]["split"] != split:
-                continue
-            text = letter_text(record, [d for d in letters_dirs if d.exists()])
-            if text is None:
-                continue
+        for record, text in iter_split_letters(corpus_dir, split, letters_dirs):
             spans = record["spans"]
             gold = [((spans[r["head"]]["start"], spans[r["head"]]["end"]),
                      (spans[r["child"]]["start"], spans[r["child"]]["end"]), r["label"]) for r in record["relations"]]

@@ -29,7 +29,7 @@ def split_letters(letters_dir: Path, written_dir: Path, manifest_path: Path) -> 
     by_year: Dict[str, List[str]] = {}
     for letter in dwc:
         by_year.setdefault(letter[:4], []).append(letter)
-    remaining_test, remaining_dev, remaining = DWC_TEST, DWC_DEV, len(dwc)
+    remaining_test, remaining_dev = DWC_TEST, DWC_DEV
     for year, letters in sorted(by_year.items()):
         test = round(DWC_TEST * len(letters) / len(dwc)) if year != max(by_year) else remaining_test
         dev = round(DWC_DEV * len(letters) / len(dwc)) if year != max(by_year) else remaining_dev
