@@ -30,6 +30,15 @@ def _record(letter_id: str, text: str, spans: List[Dict], relations: List[Dict],
     return record
 
 
+def _relation(head: int, child: int, tool_label: str) -> Dict:
+    """A corpus relation from a tool's label; a party rides on it as 'CITES:reviewer'."""
+    label, *party = tool_label.split(":")
+    relation = {"head": head, "child": child, "label": label}
+    if party:
+        relation["party"] = party[0]
+    return relation
+
+
 def from_label_studio(tasks: Iterable[Dict], *, keep_text: bool = True) -> List[Dict]:
     records = []
     for task in tasks:
@@ -44,11 +53,8 @@ def from_label_studio(tasks: Iterable[Dict], *, keep_text: bool = True) -> List[
                 spans.append({"start": value["start"], "end": value["end"], "label": value["labels"][0]})
         for result in results:
             if result.get("type") == "relation" and result["from_id"] in index_of and result["to_id"] in index_of:
-                label, *party = (result.get("labels") or ["LOCATED_AT"])[0].split(":")
-                relation = {"head": index_of[result["from_id"]], "child": index_of[result["to_id"]], "label": label}
-                if party:
-                    relation["party"] = party[0]
-                relations.append(relation)
+                relations.append(_relation(index_of[result["from_id"]], index_of[result["to_id"]],
+                                           (result.get("labels") or ["LOCATED_AT"])[0]))
         records.append(_record(letter_id, text, spans, relations, task.get("meta", {}), keep_text))
     return records
 
@@ -67,11 +73,7 @@ def from_doccano(lines: Iterable[Dict], *, keep_text: bool = True) -> List[Dict]
             spans = [{"start": start, "end": end, "label": label} for start, end, label in line.get("label", [])]
         for relation in line.get("relations", []):
             if relation["from_id"] in index_of and relation["to_id"] in index_of:
-                label, *party = relation["type"].split(":")
-                converted = {"head": index_of[relation["from_id"]], "child": index_of[relation["to_id"]], "label": label}
-                if party:
-                    converted["party"] = party[0]
-                relations.append(converted)
+                relations.append(_relation(index_of[relation["from_id"]], index_of[relation["to_id"]], relation["type"]))
         records.append(_record(letter_id, text, spans, relations, line.get("meta", {}), keep_text))
     return records
 

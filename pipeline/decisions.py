@@ -3,7 +3,6 @@ import re
 from typing import Optional
 
 UPHELD, OVERTURNED, PARTIAL, UNKNOWN = "upheld", "overturned", "partial", "unknown"
-DECISION_VALUES = (UPHELD, OVERTURNED, PARTIAL, UNKNOWN)
 
 _RULES = [
     (re.compile(r"\bpartial(?:ly)?\s+overturn|\bcertified\s+in\s+part\b|\bmodified\s+to\b", re.I), PARTIAL),
