@@ -8,6 +8,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from .dates import DATE, parse_date
+from .text_alignment import doc_text
 from .values import CaseFacts
 
 CASE_NUMBER = re.compile(r"\bCM\d{2}-\d{7}\b")
@@ -61,7 +62,7 @@ def _first(pattern: re.Pattern, text: str) -> Optional[str]:
 
 
 def read_case_facts(doc: Doc) -> CaseFacts:
-    text = doc.text
+    text = doc_text(doc)
     facts = CaseFacts()
     number = CASE_NUMBER.search(text)
     facts.case_number = number.group() if number else None
@@ -87,7 +88,7 @@ def read_case_facts(doc: Doc) -> CaseFacts:
 
 
 def _read_reviewer(doc: Doc, facts: CaseFacts) -> None:
-    text = doc.text
+    text = doc_text(doc)
     for start, end in doc._.letter_lines or []:
         line = text[start:end]
         licensure, specialty = LICENSURE.match(line), SPECIALTY.match(line)

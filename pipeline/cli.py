@@ -11,9 +11,12 @@ from rich.table import Table
 
 from .converters import from_doccano, from_label_studio, to_label_studio
 from .corpus import validate_corpus
+from .errors import Errors
 from .extract import extract_letters, iter_records
 from .loading import load
 from .reading import DEFAULT_MAX_BYTES, iter_letter_sources, read_letter
+from .render import render_letters
+from .report import write_report
 
 app = typer.Typer(help="Structured records from California workers' compensation IMR determination letters.",
                   no_args_is_help=True, add_completion=False)
@@ -27,9 +30,11 @@ def extract_cli(
     paths: List[Path] = typer.Argument(..., help="Letter files (.txt, .pdf), directories (searched recursively), or - for stdin."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSONL output file, written atomically; stdout when omitted."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory; default: en_imr_letters when installed, else the rule pipeline."),
-    n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes for nlp.pipe."),
+    n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes on this machine, each with the loaded pipeline."),
     max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", help="Letters larger than this are refused."),
     missing_ok: bool = typer.Option(False, "--missing-ok", help="Skip input paths that do not exist, with a warning, instead of failing them."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the records already in --out (or left by a stopped run) and run only the other letters, by text hash."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="'local' for a Dask cluster of this machine's cores, or a scheduler address (tcp://HOST:8786); every worker must see the letter paths."),
 ):
     """Extract one JSON record per letter. Exit status 1 when any letter failed."""
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
@@ -42,7 +47,8 @@ def extract_cli(
                   console=console, disable=total <= PROGRESS_THRESHOLD) as progress:
         task = progress.add_task("letters", total=total)
         summary = extract_letters([str(p) for p in paths], out=out, model=model, n_process=n_process,
-                                  max_bytes=max_bytes, on_record=lambda record: progress.advance(task))
+                                  max_bytes=max_bytes, resume=resume, dask=dask,
+                                  on_record=lambda record: progress.advance(task))
     counts = summary.to_dict()
     console.print(
         f"{counts['letters']} letters, {counts['items']} items: {counts['upheld']} upheld, "
@@ -89,6 +95,30 @@ def show_cli(
     out.print(findings)
     for warning in record["warnings"]:
         out.print(f"[yellow]warning[/yellow] {warning}")
+
+
+@app.command("render")
+def render_cli(
+    paths: List[Path] = typer.Argument(..., help="Letter files (.txt, .pdf) or directories (searched recursively)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for the pages, one <letter>.html per letter."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory; default: en_imr_letters when installed, else the rule pipeline."),
+):
+    """One self-contained review page per letter: highlighted text, items, findings. Opens from disk."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
+    if any(str(p) == "-" for p in paths):
+        raise typer.BadParameter(Errors.E014)
+    pages = render_letters(paths=paths, out_dir=out, model=model)
+    console.print(f"{len(pages)} pages -> {out}")
+
+
+@app.command("report")
+def report_cli(
+    records: Path = typer.Argument(..., help="Records JSONL written by imr extract."),
+    out: Path = typer.Option(..., "--out", "-o", help="HTML page to write."),
+):
+    """One page of charts over a batch of records; streams the file, so any size works."""
+    counts = write_report(records=records, out=out)
+    console.print(f"{counts.letters} letters, {counts.items} items, {counts.failures} failed -> {out}")
 
 
 corpus_app = typer.Typer(help="The annotated letter corpus.", no_args_is_help=True)

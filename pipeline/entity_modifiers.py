@@ -15,7 +15,8 @@ The ruler's patterns hold only the terms, so they are phrase patterns the matche
 modifiers written into patterns would make the matcher try thousands of patterns at every token.
 """
 import re
-from typing import Callable, Dict, Iterable, List, Optional
+from collections import defaultdict
+from typing import Callable, Dict, Iterable, List, Optional, Set
 
 import srsly
 from spacy.language import Language
@@ -50,8 +51,11 @@ def fill_gaps(entities: Iterable[Span], matches: Iterable[Span]) -> List[Span]:
     """The entities, relabelled by a ruler head term that ends them, plus the longest
     non-overlapping matches where no entity stands."""
     matches = list(matches)
-    heads = {(m.end, m.label_) for m in matches if m.label_ in HEAD_LABELS}
-    entities = [_relabelled(ent, heads) for ent in entities]
+    heads: Dict[int, Set[str]] = defaultdict(set)  # token end -> labels of the head terms ending there
+    for match in matches:
+        if match.label_ in HEAD_LABELS:
+            heads[match.end].add(match.label_)
+    entities = [_relabelled(ent, heads.get(ent.end, set())) for ent in entities]
     taken = {i for ent in entities for i in range(ent.start, ent.end)}
     added: List[Span] = []
     for match in filter_spans(matches):
@@ -60,11 +64,10 @@ def fill_gaps(entities: Iterable[Span], matches: Iterable[Span]) -> List[Span]:
     return sorted(entities + added, key=lambda span: span.start)
 
 
-def _relabelled(ent: Span, heads: set) -> Span:
-    labels = {label for end, label in heads if end == ent.end}
+def _relabelled(ent: Span, labels: Set[str]) -> Span:
     if len(labels) != 1 or ent.label_ in labels:
         return ent
-    return Span(ent.doc, ent.start, ent.end, label=labels.pop(), span_id=ent.id_)
+    return Span(ent.doc, ent.start, ent.end, label=next(iter(labels)), span_id=ent.id_)
 
 
 @registry.misc("spacy_imr.entity_modifiers.v1")

@@ -30,6 +30,9 @@ class Errors(metaclass=ErrorsWithCodes):
             "packaged pipeline.")
     E012 = "Unknown value type '{kind}' in serialized data."
     E013 = "Rule {rule!r} is missing key '{key}'."
+    E014 = "imr render reads letter files and folders; standard input (-) cannot be rendered."
+    E015 = "{source}, line {line}: not a JSON record ({detail})."
+    E016 = "--dask needs Dask's distributed scheduler: pip install 'spacy-imr[dask]'."
 
 
 class LetterInputError(ValueError):

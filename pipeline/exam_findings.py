@@ -13,6 +13,7 @@ from spacy.util import registry
 
 from .spinal_levels import expand_levels
 from .scoring import score_span_group
+from .text_alignment import doc_text
 from .values import ExamTest, GripStrength, MotorGrade, PainScore, RangeOfMotion, Reflex, Sensation, Tenderness
 
 FINDINGS_KEY = "findings"
@@ -45,7 +46,7 @@ ROM_DEGREES = re.compile(
 ROM_PERCENT = re.compile(r"\b(?:range\s+of\s+motion|ROM)\b[^.]{0,80}?\b(?:decreased|reduced|limited)\s+by\s+(?P<percent>\d{1,3})\s*%", re.I)
 NUMBERS = r"\d+(?:\.\d+)?(?:\s*(?:,\s*(?:and\s+)?|/|and)\s*\d+(?:\.\d+)?)*"
 UNIT = r"(?P<unit>kg|kgs|kilograms?|lbs?|pounds?)"
-GRIP_SENTENCE = re.compile(r"[^.]*\b(?:grip|Jamar|dynamometer|dynamometry)\b[^.]*(?:\.\d[^.]*)*", re.I)
+GRIP_WORD = re.compile(r"\b(?:grip|Jamar|dynamometer|dynamometry)\b", re.I)
 GRIP_NUMBERS_THEN_SIDE = re.compile(
     rf"(?P<numbers>{NUMBERS})\s*(?:{UNIT})?\s+(?:for|on|in|with)\s+the\s+(?P<side>left|right)\b", re.I)
 GRIP_SIDE_THEN_NUMBERS = re.compile(
@@ -133,7 +134,7 @@ def tenderness_findings(text: str, start: int, end: int) -> Iterator[Tuple[int, 
 
 
 def test_findings(doc: Doc, start: int, end: int) -> Iterator[Tuple[int, int, ExamTest]]:
-    text = doc.text
+    text = doc_text(doc)
     tests = [ent for ent in doc.ents if ent.label_ == "EXAM_FINDING" and start <= ent.start_char < end
              and TEST_WORDS.search(ent.text) and not SIGN_WORDS.match(ent.text)]
     for ent in tests:
@@ -180,9 +181,33 @@ def range_of_motion_findings(text: str, start: int, end: int) -> Iterator[Tuple[
             site=None, result="decreased", percent_decreased=int(match.group("percent")))
 
 
+def grip_sentences(text: str, start: int, end: int) -> Iterator[Tuple[int, int]]:
+    """(start, end) of each sentence naming grip or a dynamometer; a period before a digit is a
+    decimal point, not a sentence end. Found from the keyword outwards: a regex that scans for the
+    sentence first backtracks over every sentence without the keyword."""
+    position = start
+    while True:
+        keyword = GRIP_WORD.search(text, position, end)
+        if not keyword:
+            return
+        sentence_start = text.rfind(".", position, keyword.start()) + 1 or position
+        sentence_end = keyword.end()
+        while True:
+            period = text.find(".", sentence_end, end)
+            if period < 0:
+                sentence_end = end
+                break
+            sentence_end = period
+            if not (period + 1 < end and text[period + 1].isdigit()):
+                break
+            sentence_end = period + 1
+        yield sentence_start, sentence_end
+        position = sentence_end
+
+
 def grip_findings(text: str, start: int, end: int) -> Iterator[Tuple[int, int, GripStrength]]:
-    for sentence in GRIP_SENTENCE.finditer(text, start, end):
-        body = sentence.group()
+    for body_start, body_end in grip_sentences(text, start, end):
+        body = text[body_start:body_end]
         readings: Dict[str, List[float]] = {}
         unit = re.search(r"\b(kg|kgs|kilograms?|lbs?|pounds?)\b", body, re.I)
         for pattern in (GRIP_NUMBERS_THEN_SIDE, GRIP_SIDE_THEN_NUMBERS):
@@ -196,7 +221,7 @@ def grip_findings(text: str, start: int, end: int) -> Iterator[Tuple[int, int, G
         if not readings:
             continue
         instrument = "Jamar" if re.search(r"jamar", body, re.I) else ("dynamometer" if re.search(r"dynamomet", body, re.I) else None)
-        sentence_start, sentence_end = sentence.start() + len(body) - len(body.lstrip()), sentence.end()
+        sentence_start, sentence_end = body_start + len(body) - len(body.lstrip()), body_end
         yield sentence_start, sentence_end, GripStrength(
             instrument=instrument, unit=_unit(unit.group(1)) if unit else None,
             left=readings.get("left", []), right=readings.get("right", []))
@@ -243,7 +268,7 @@ def findings_region(doc: Doc) -> Tuple[int, int]:
     for span in doc.spans.get("sections", []):
         if span.label_ == "clinical_summary":
             return span.start_char, span.end_char
-    return 0, len(doc.text)
+    return 0, len(doc_text(doc))
 
 
 @registry.scorers("spacy_imr.exam_findings_scorer.v1")
@@ -274,7 +299,7 @@ class ExamFindings:
         self.scorer = scorer
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         start, end = findings_region(doc)
         found = [
             *tenderness_findings(text, start, end),

@@ -1,12 +1,13 @@
 """Batch extraction: letters in, one JSON record per letter out, failures as error records."""
+import itertools
 import logging
+import multiprocessing as mp
 import os
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Callable, Collection, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import srsly
 from spacy.language import Language
@@ -14,7 +15,7 @@ from spacy.language import Language
 from .about import SCHEMA_VERSION
 from .errors import Errors, LetterInputError, input_error
 from .loading import load
-from .reading import DEFAULT_MAX_BYTES, iter_letter_sources, read_letter
+from .reading import DEFAULT_MAX_BYTES, STDIN, iter_letter_sources, read_letter
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +84,41 @@ def _set_error_handler(nlp: Language, handler: Callable) -> None:
 
 
 def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, batch_size: int = 16,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Dict]:
+                 max_bytes: int = DEFAULT_MAX_BYTES, skip: Collection[str] = frozenset()) -> Iterator[Dict]:
     """Records in input order; unreadable letters and letters a component failed on become error
-    records, and the batch goes on."""
+    records, and the batch goes on. Letters whose text hash is in `skip` give no record.
+
+    With n_process > 1, forked workers share the loaded pipeline and return finished records, so
+    the parent only writes: spaCy's own n_process sends every Doc back to be rebuilt in the parent,
+    which cost more than the second process gained."""
     sources = list(sources)
+    if n_process <= 1 or len(sources) <= batch_size or STDIN in sources or "fork" not in mp.get_all_start_methods():
+        yield from _pipe_records(nlp, sources, batch_size=batch_size, max_bytes=max_bytes, skip=skip)
+        return
+    batches = [sources[start:start + batch_size] for start in range(0, len(sources), batch_size)]
+    _worker_state.update(nlp=nlp, max_bytes=max_bytes, skip=skip, batch_size=batch_size)
+    try:
+        with mp.get_context("fork").Pool(n_process) as pool:
+            for records in pool.imap(_worker_batch_records, batches):
+                yield from records
+    finally:
+        _worker_state.clear()
+
+
+# Set in the parent just before the pool forks, so that each worker has the pipeline without a load.
+_worker_state: Dict = {}
+
+
+def _worker_batch_records(sources: List[str]) -> List[Dict]:
+    state = _worker_state
+    return list(_pipe_records(state["nlp"], sources, batch_size=state["batch_size"], max_bytes=state["max_bytes"],
+                              skip=state["skip"]))
+
+
+def _pipe_records(nlp: Language, sources: List[str], *, batch_size: int, max_bytes: int,
+                  skip: Collection[str]) -> Iterator[Dict]:
     unreadable: Dict[int, Dict] = {}
+    skipped: Set[int] = set()
 
     def readable() -> Iterator[Tuple[str, Dict]]:
         for index, source in enumerate(sources):
@@ -95,7 +126,10 @@ def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, b
                 letter = read_letter(source, max_bytes=max_bytes)
             except LetterInputError as error:
                 logger.error(str(error))
-                unreadable[index] = error_record(source if source != "-" else "<stdin>", error.code, str(error))
+                unreadable[index] = error_record(source if source != STDIN else "<stdin>", error.code, str(error))
+                continue
+            if skip and letter.sha256 in skip:
+                skipped.add(index)
                 continue
             yield letter.text, {"index": index, "source": letter.source, "warnings": letter.warnings}
 
@@ -104,6 +138,8 @@ def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, b
 
     def missing(start: int, stop: int) -> Iterator[Dict]:
         for index in range(start, stop):
+            if index in skipped:
+                continue
             if index in unreadable:
                 yield unreadable.pop(index)
             else:
@@ -111,7 +147,7 @@ def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, b
                 yield error_record(sources[index], "E010", Errors.E010.format(source=sources[index], detail=detail))
 
     next_index = 0
-    for doc, context in nlp.pipe(readable(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, context in nlp.pipe(readable(), as_tuples=True, batch_size=batch_size):
         yield from missing(next_index, context["index"])
         doc._.source_name = context["source"]
         doc._.imr_warnings = context["warnings"] + list(doc._.imr_warnings or [])
@@ -120,14 +156,47 @@ def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, b
     yield from missing(next_index, len(sources))
 
 
+def partial_path(out: Path) -> Path:
+    """Where a run writes its records as it goes; renamed to `out` when the run completes, and
+    read back by a resumed run."""
+    return out.with_name(f".{out.name}.partial")
+
+
+def completed_records(out: Path) -> List[Dict]:
+    """The records of finished letters in `out` and in its partial file (a run that stopped), one per
+    text hash; error records are left out, so that those letters are tried again."""
+    records: Dict[str, Dict] = {}
+    for path in (out, partial_path(out)):
+        if not path.exists():
+            continue
+        with path.open(encoding="utf8") as stream:
+            for line in stream:
+                try:
+                    record = srsly.json_loads(line)
+                except ValueError:
+                    continue  # the line a stopped run was writing
+                if isinstance(record, dict) and "sha256" in record and "error" not in record:
+                    records.setdefault(record["sha256"], record)
+    return list(records.values())
+
+
 def extract_letters(paths: Iterable[Union[str, Path]], *, out: Optional[Path] = None, model: Optional[str] = None,
-                    n_process: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
-                    on_record: Optional[Callable[[Dict], None]] = None) -> ExtractSummary:
-    """Extract every letter under `paths`; write JSONL to `out` atomically (or to stdout when None)."""
-    nlp = load(model)
+                    n_process: int = 1, max_bytes: int = DEFAULT_MAX_BYTES, resume: bool = False,
+                    dask: Optional[str] = None, on_record: Optional[Callable[[Dict], None]] = None) -> ExtractSummary:
+    """Extract every letter under `paths` and write JSONL to `out` (stdout when None). `out` is
+    replaced only when the run completes; until then records go to its partial file. With `resume`,
+    letters whose records are already in `out` or its partial file (by text hash) are kept and not
+    run again. `dask` is "local" or a scheduler address: the letters go to a Dask cluster."""
     summary = ExtractSummary()
     sources = list(iter_letter_sources(paths))
-    records = iter_records(nlp, sources, n_process=n_process, max_bytes=max_bytes)
+    kept = completed_records(Path(out)) if resume and out is not None else []
+    skip = frozenset(record["sha256"] for record in kept)
+    if dask:
+        from .distributed import iter_records_dask
+
+        records = iter_records_dask(dask, sources, model=model, max_bytes=max_bytes, skip=skip)
+    else:
+        records = iter_records(load(model), sources, n_process=n_process, max_bytes=max_bytes, skip=skip)
     if out is None:
         for record in records:
             summary.add(record)
@@ -137,16 +206,13 @@ def extract_letters(paths: Iterable[Union[str, Path]], *, out: Optional[Path] = 
         return summary
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf8") as stream:
-            for record in records:
-                summary.add(record)
-                stream.write(srsly.json_dumps(record) + "\n")
-                if on_record:
-                    on_record(record)
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    partial = partial_path(out)
+    with partial.open("w", encoding="utf8") as stream:
+        for record in itertools.chain(kept, records):
+            summary.add(record)
+            stream.write(srsly.json_dumps(record) + "\n")
+            stream.flush()  # a stopped run leaves whole records for --resume
+            if on_record:
+                on_record(record)
+    os.replace(partial, out)
     return summary

@@ -15,6 +15,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from .scoring import score_span_group
+from .text_alignment import doc_text
 from .values import Citation, GuidelineBasis
 
 CITATIONS_KEY = "citations"
@@ -142,7 +143,7 @@ class GuidelineCitations:
         self.scorer = scorer
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         statements = list(doc.spans.get("guideline_statements", []))
         rationales = list(doc.spans.get("rationales", []))
         found = []

@@ -20,6 +20,7 @@ from .decisions import PROSE_DECISION, UNKNOWN, normalize_decision
 from .errors import Errors, Warnings
 from .rules import check_rules, read_rules
 from .scoring import score_span_group
+from .text_alignment import doc_text
 from .values import ItemBlock
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def _trim(text: str, start: int, end: int, chars: str = " \n") -> Tuple[int, int
 
 def find_headings(doc: Doc, rules: Sequence[Dict]) -> List[Tuple[Dict, int, int]]:
     """Each rule's first heading that starts a source line (and, unless inline, ends one)."""
-    text = doc.text
+    text = doc_text(doc)
     lines = doc._.letter_lines or [[0, len(text)]]
     line_ends = {end for _, end in lines}
     found = []
@@ -112,8 +113,8 @@ def section_bounds(doc: Doc, headings, layout: str) -> List[Tuple[str, int, int,
         if start in seen:
             continue
         seen.add(start)
-        end = own[index + 1][0] if index + 1 < len(own) else len(doc.text)
-        sections.append((name, start, body_start, _trim(doc.text, start, end)[1]))
+        end = own[index + 1][0] if index + 1 < len(own) else len(doc_text(doc))
+        sections.append((name, start, body_start, _trim(doc_text(doc), start, end)[1]))
     return sections
 
 
@@ -121,8 +122,8 @@ class _Lines:
     """The source lines of one region of the doc, with the questions item parsing asks of them."""
 
     def __init__(self, doc: Doc, start: int, end: int):
-        self.text = doc.text
-        lines = doc._.letter_lines or [[0, len(doc.text)]]
+        self.text = doc_text(doc)
+        lines = doc._.letter_lines or [[0, len(doc_text(doc))]]
         self.lines = [(max(s, start), min(e, end)) for s, e in lines if e > start and s < end]
 
     def __len__(self):
@@ -139,7 +140,7 @@ class _Lines:
 
 def block_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
     """Items of a decisions section written as '<item>: Upheld|Overturned' headings."""
-    text, lines = doc.text, _Lines(doc, start, end)
+    text, lines = doc_text(doc), _Lines(doc, start, end)
     headings = []  # (item_start, item_end, decision_start, decision_end, line_index, partial)
     floor = start
     for index in range(len(lines)):
@@ -248,7 +249,7 @@ def _block_parts(text: str, start: int, end: int) -> Dict[str, Optional[Tuple[in
 
 def review_items(doc: Doc, sections: Dict[str, Tuple[int, int, int]]) -> List[ItemBlock]:
     """Layout C: the issue at dispute, the reviewer's guidelines and a rationale concluding in prose."""
-    text = doc.text
+    text = doc_text(doc)
     if "issues" not in sections:
         return []
     _, issue_start, issue_end = sections["issues"]
@@ -275,7 +276,7 @@ def review_items(doc: Doc, sections: Dict[str, Tuple[int, int, int]]) -> List[It
 def notice_items(doc: Doc, sections: Dict[str, Tuple[int, int, int]]) -> List[ItemBlock]:
     """Layout 0: numbered 'MAXIMUS ... has determined the request for X is ...' sentences, each
     discussed later in an 'N) Regarding the request for X:' block."""
-    text = doc.text
+    text = doc_text(doc)
     if "determinations" not in sections:
         return []
     start, _, end = sections["determinations"]
@@ -330,7 +331,7 @@ def split_guideline_parties(text: str, start: int, end: int) -> Dict[str, Option
 
 def prose_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
     """Any layout: 'the request for X is (not) medically necessary' sentences, one item per X."""
-    text, items, seen = doc.text, [], set()
+    text, items, seen = doc_text(doc), [], set()
     for match in PROSE_ITEM.finditer(text, start, end):
         key = " ".join(match.group("item").lower().split())
         if key in seen:
@@ -377,7 +378,7 @@ def extract_items(doc: Doc, layout: str, sections: List[Tuple[str, int, int, int
     if "decisions" in by_name:
         _, body_start, end = by_name["decisions"]
         return block_items(doc, body_start, end) or prose_items(doc, body_start, end)
-    return block_items(doc, 0, len(doc.text)) or prose_items(doc, 0, len(doc.text))
+    return block_items(doc, 0, len(doc_text(doc))) or prose_items(doc, 0, len(doc_text(doc)))
 
 
 @registry.scorers("spacy_imr.letter_sections_scorer.v1")
@@ -511,7 +512,8 @@ def item_entities(doc: Doc, items: Sequence[ItemBlock]) -> List[Span]:
     marked += [doc.char_span(*item.decision_text, label="DECISION", alignment_mode="expand", span_id="items")
                for item in items if item.decision_text]
     marked = [span for span in marked if span is not None]
-    kept = [ent for ent in doc.ents if not any(ent.start < span.end and span.start < ent.end for span in marked)]
+    marked_tokens = {i for span in marked for i in range(span.start, span.end)}
+    kept = [ent for ent in doc.ents if not any(i in marked_tokens for i in range(ent.start, ent.end))]
     return sorted(kept + filter_spans(marked), key=lambda span: span.start)
 
 

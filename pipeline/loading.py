@@ -6,24 +6,29 @@ import spacy
 from spacy.language import Language
 
 # The ruler runs its phrase patterns through the components before it when it loads: keep it first.
-RULE_PIPES = ("ruler", "imr_entity_modifiers", "imr_letter_sections", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
+RULE_PIPES = ("ruler", "ruler_case", "imr_entity_modifiers", "imr_letter_sections", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
 # spaCy's span_ruler writes its matches to doc.spans["ruler"]; imr_entity_modifiers makes them
-# entities where the NER (when there is one) has none. Phrase patterns match on LOWER; the few
-# case-sensitive terms are token patterns on ORTH.
+# entities where the NER (when there is one) has none. Phrase patterns match on LOWER; the
+# case-sensitive terms go to a second span_ruler matching on ORTH that adds to the same group.
 RULER_CONFIG = {"spans_key": "ruler", "annotate_ents": False, "phrase_matcher_attr": "LOWER", "validate": False}
+CASE_RULER_CONFIG = {**RULER_CONFIG, "phrase_matcher_attr": "ORTH", "overwrite": False}
+RULERS = {"ruler": (RULER_CONFIG, False), "ruler_case": (CASE_RULER_CONFIG, True)}
 
 
 def build_rule_pipeline() -> Language:
     """The rule-based pipeline on spacy.blank('en'), initialized with the packaged rules."""
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER}})
+    config_overrides = {}
     for name in RULE_PIPES:
-        if name == "ruler":
-            nlp.add_pipe("span_ruler", name="ruler", config=RULER_CONFIG)
+        if name in RULERS:
+            ruler_config, case_sensitive = RULERS[name]
+            nlp.add_pipe("span_ruler", name=name, config=ruler_config)
+            config_overrides[name] = {"patterns": {"@misc": "spacy_imr.ruler_patterns.v2", "case_sensitive": case_sensitive}}
         else:
             nlp.add_pipe(name)
     config = nlp.config
-    config["initialize"]["components"]["ruler"] = {"patterns": {"@misc": "spacy_imr.ruler_patterns.v1"}}
+    config["initialize"]["components"].update(config_overrides)
     nlp.config = config
     nlp.initialize()
     return nlp

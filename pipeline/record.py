@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span
 
 from .about import SCHEMA_VERSION
 from .decisions import OVERTURNED, PARTIAL, UPHELD, normalize_decision
+from .text_alignment import doc_text
 from .values import ItemBlock
 
 PARTIES = ("claims_administrator", "reviewer")
@@ -34,7 +35,7 @@ class _Offsets:
     def __init__(self, doc: Doc):
         self.doc = doc
         self.map = doc._.offsets
-        self.text = doc.text  # Doc.text joins every token on each access: read it once
+        self.text = doc_text(doc)
 
     def span(self, start: int, end: int) -> Dict[str, Any]:
         source_start, source_end = self.map.original_span(start, end) if self.map else (start, end)
@@ -118,7 +119,7 @@ def _diagnoses(doc: Doc, offsets: _Offsets) -> List[Dict[str, Any]]:
     diagnoses are", "diagnosed with", "treated for"), else of the whole clinical summary; first
     mention of each."""
     region = next(((s.start_char, s.end_char) for s in doc.spans.get("sections", []) if s.label_ == "clinical_summary"),
-                  (0, len(doc.text)))
+                  (0, len(doc_text(doc))))
     text = offsets.text
     statements = [(m.start(), _sentence_end(text, m.end(), region[1])) for m in DIAGNOSIS_CUE.finditer(text, *region)]
     candidates = [ent for ent in doc.ents if ent.label_ == "DIAGNOSIS" and region[0] <= ent.start_char < region[1]

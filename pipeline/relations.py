@@ -21,6 +21,7 @@ from spacy.training import Example
 from spacy.util import SimpleFrozenList, ensure_path
 
 from .errors import Errors
+from .text_alignment import doc_text
 from .values import Relation
 
 # tuples, not sets: the order of the output must not depend on the process's string hashing
@@ -41,9 +42,8 @@ class PairContext:
     """What the features need to know about one doc: its entities, sentences and item regions."""
 
     def __init__(self, doc: Doc, rationales: Sequence[Span]):
-        self.doc = doc
-        self.text = doc.text
-        self.sentence_starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(doc.text)]
+        self.text = doc_text(doc)
+        self.sentence_starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(self.text)]
         self.ents = list(doc.ents)
         self.ent_starts = [ent.start for ent in self.ents]
         self.spans: Dict[str, List[Span]] = defaultdict(list)
@@ -52,23 +52,20 @@ class PairContext:
         self.spans["RATIONALE"] = list(rationales)
         blocks = doc._.item_blocks or []
         self.items = {block.item for block in blocks}
-        self.regions = [[part for part in (block.item, block.block, block.rationale, block.claims_administrator,
-                                           block.reviewer, block.decision_text) if part] for block in blocks]
+        self.regions = Intervals((part[0], part[1], index) for index, block in enumerate(blocks)
+                                 for part in (block.item, block.block, block.rationale, block.claims_administrator,
+                                              block.reviewer, block.decision_text) if part)
         self._regions_of: Dict[int, set] = {}
         self._starts: Dict[str, List[int]] = {}
-        self.statements = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get("guideline_statements", [])]
-        self.rationale_bounds = [(s.start_char, s.end_char) for s in rationales]
+        self.statements = Intervals((s.start_char, s.end_char, (order, s.label_))
+                                    for order, s in enumerate(doc.spans.get("guideline_statements", [])))
+        self.rationale_bounds = Intervals((s.start_char, s.end_char, True) for s in rationales)
 
     def ents_between(self, start: int, end: int) -> List[Span]:
         """Entities wholly inside tokens [start, end)."""
         first = bisect.bisect_left(self.ent_starts, start)
-        found = []
-        for ent in self.ents[first:]:
-            if ent.start >= end:
-                break
-            if ent.end <= end:
-                found.append(ent)
-        return found
+        last = bisect.bisect_left(self.ent_starts, end, lo=first)
+        return [ent for ent in self.ents[first:last] if ent.end <= end]
 
     def sentence(self, offset: int) -> int:
         return bisect.bisect_right(self.sentence_starts, offset) - 1
@@ -85,18 +82,31 @@ class PairContext:
     def regions_of(self, span: Span) -> set:
         """The items whose region (heading, block, statements, rationale) holds the span."""
         if span.start_char not in self._regions_of:
-            self._regions_of[span.start_char] = {
-                index for index, parts in enumerate(self.regions)
-                if any(start <= span.start_char < end for start, end in parts)}
+            self._regions_of[span.start_char] = set(self.regions.containing(span.start_char))
         return self._regions_of[span.start_char]
 
     def party(self, offset: int) -> Optional[str]:
-        for start, end, party in self.statements:
-            if start <= offset < end:
-                return party
-        if any(start <= offset < end for start, end in self.rationale_bounds):
+        statements = self.statements.containing(offset)
+        if statements:
+            return min(statements)[1]  # the first statement in the group's order
+        if self.rationale_bounds.containing(offset):
             return "reviewer"
         return None
+
+
+class Intervals:
+    """Character ranges with a value each, found by the offsets they hold without a scan of all of
+    them (a letter's ranges grow with its length, and every candidate asks)."""
+
+    def __init__(self, ranges: Iterable[Tuple[int, int, object]]):
+        self.ranges = sorted(ranges, key=lambda item: (item[0], item[1]))
+        self.starts = [start for start, _, _ in self.ranges]
+        self.longest = max((end - start for start, end, _ in self.ranges), default=0)
+
+    def containing(self, offset: int) -> List:
+        first = bisect.bisect_left(self.starts, offset - self.longest)
+        last = bisect.bisect_right(self.starts, offset)
+        return [value for start, end, value in self.ranges[first:last] if start <= offset < end]
 
 
 def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[Span, Span]]:
@@ -124,7 +134,6 @@ def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[
 
 
 def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, float]:
-    doc = context.doc
     before = head.start <= child.start
     gap_start, gap_end = (head.end, child.start) if before else (child.end, head.start)
     gap = max(0, gap_end - gap_start)
@@ -136,8 +145,8 @@ def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, fl
         f"sentences={min(sentence_distance, 6)}": 1.0,
         "same_sentence": float(sentence_distance == 0),
         "same_region": float(bool(context.regions_of(head) & context.regions_of(child))),
-        "head_is_item": float((head.start_char, head.end_char) in context.items or
-                              any(abs(head.start_char - s) <= 1 and abs(head.end_char - e) <= 1 for s, e in context.items)),
+        "head_is_item": float(any((head.start_char + ds, head.end_char + de) in context.items
+                                  for ds in (0, -1, 1) for de in (0, -1, 1))),
         f"child_party={context.party(child.start_char)}": 1.0,
         f"child_text={_shape(child)}": 1.0,
         "log_chars": math.log1p(abs(child.start_char - head.start_char)) / 10,
@@ -146,7 +155,8 @@ def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, fl
     features[f"between_same_head={min(sum(e.label_ == head.label_ for e in between), 3)}"] = 1.0
     features[f"between_same_child={min(sum(e.label_ == child.label_ for e in between), 3)}"] = 1.0
     if gap <= 8:
-        for word in WORD.findall(doc[gap_start:gap_end].text.lower()):
+        gap_chars = (head.end_char, child.start_char) if before else (child.end_char, head.start_char)
+        for word in WORD.findall(context.text[gap_chars[0]:gap_chars[1]].lower()):
             features[f"between_word={word}"] = 1.0
     if gap == 0:
         features["adjacent"] = 1.0

@@ -1,5 +1,8 @@
 """The entity ruler's patterns: JSONL package data compiled from corpus/vocab by
-scripts/build_ruler_patterns.py, handed to spaCy's `entity_ruler` in `initialize()`."""
+scripts/build_ruler_patterns.py, handed to spaCy's `span_ruler` in `initialize()`.
+
+Two rulers share the file: one matches phrases on LOWER (with the token patterns), the other the
+case-sensitive terms on ORTH, each through spaCy's PhraseMatcher."""
 from typing import Dict, List
 
 from spacy.util import registry
@@ -9,6 +12,9 @@ from .rules import read_rules
 RULER_PATTERNS_FILE = "ruler_patterns.jsonl"
 
 
-@registry.misc("spacy_imr.ruler_patterns.v1")
-def create_ruler_patterns() -> List[Dict]:
-    return read_rules(RULER_PATTERNS_FILE)
+@registry.misc("spacy_imr.ruler_patterns.v2")
+def create_ruler_patterns(case_sensitive: bool = False) -> List[Dict]:
+    """The patterns of one ruler: the case-sensitive phrase terms, or all the others."""
+    return [{key: value for key, value in pattern.items() if key != "case_sensitive"}
+            for pattern in read_rules(RULER_PATTERNS_FILE)
+            if pattern.get("case_sensitive", False) == case_sensitive]

@@ -8,9 +8,12 @@ with a blank line and folds runs of spaces. Every normalised character keeps the
 original character it came from, so spans found in the normalised text report original offsets.
 """
 import re
+import weakref
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
+
+from spacy.tokens import Doc
 
 PAGE_FOOTER = re.compile(r"^\s*(?:Page\s+\d+\s*(?:of\s+\d+)?|-\s*\d+\s*-|\d+\s*/\s*\d+)\s*$", re.I)
 CASE_NUMBER_LINE = re.compile(r"^\s*(?:Case\s+(?:Number|No\.?)\s*:?\s*)?(CM\d{2}-\d{7})\s*$", re.I)
@@ -215,3 +218,15 @@ def _copy_unglued(builder: _Builder, start: int, end: int) -> None:
         builder.copy(match.start() + split, match.end())
         position = match.end()
     builder.copy(position, end)
+
+
+_DOC_TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, built once per doc: Doc.text joins every token on each access, which made the
+    components' many reads of it the largest cost after the model."""
+    text = _DOC_TEXTS.get(doc)
+    if text is None:
+        text = _DOC_TEXTS[doc] = doc.text
+    return text

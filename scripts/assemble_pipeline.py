@@ -19,7 +19,7 @@ import spacy_imr
 def assemble_pipeline(ner_model: Path, relations: Path, output: Path) -> None:
     nlp = spacy_imr.build_rule_pipeline()
     trained = spacy.load(ner_model)
-    nlp.add_pipe("tok2vec", source=trained, after="ruler")
+    nlp.add_pipe("tok2vec", source=trained, after="ruler_case")
     nlp.add_pipe("ner", source=trained, after="tok2vec")
     parameters = srsly.read_json(relations)
     relation_step = nlp.add_pipe("imr_relations", config={"window": parameters["window"]})

@@ -3,10 +3,12 @@
     python scripts/build_ruler_patterns.py corpus/vocab pipeline/data
 
 Writes two package data files:
-- ruler_patterns.jsonl: one phrase pattern per term (matched on LOWER, so spaCy's PhraseMatcher
-  finds them by hash whatever their number), token patterns for the few short capitalised terms
-  that must match case-sensitively (PT, CT, L) and for spinal levels and regulation sections.
-  Each pattern's id names its list, which tells the modifiers step what may follow the term.
+- ruler_patterns.jsonl: one phrase pattern per term, so spaCy's PhraseMatcher finds them by hash
+  whatever their number. Most match on LOWER; the short capitalised terms that must match
+  case-sensitively (PT, CT, L) are marked "case_sensitive" and go to a second ruler matching on
+  ORTH (as token patterns they cost the Matcher ten times the rest of the ruler). Token patterns
+  only for spinal levels and regulation sections. Each pattern's id names its list, which tells
+  the modifiers step what may follow the term.
 - entity_modifiers.json: the words that extend an entity, read by the imr_entity_modifiers
   component: site words and spinal levels to the left ("Left index finger fracture",
   "C4-C7 paraspinal muscles"), and per list what may follow on the right (strength and quantity
@@ -80,15 +82,13 @@ def build_ruler_patterns(vocab_dir: Path, output_dir: Path) -> int:
     seen = set()
     for name, label in LABEL_FILES.items():
         for term in vocab[name]:
-            if is_case_sensitive(term):
-                pattern = [{"ORTH": token.text} for token in nlp(term)]
-                key = (label, srsly.json_dumps(pattern))
-            else:
-                pattern = term.lower()
-                key = (label, pattern)
+            case_sensitive = is_case_sensitive(term)
+            pattern = term if case_sensitive else term.lower()
+            key = (label, pattern, case_sensitive)
             if key not in seen:
                 seen.add(key)
-                patterns.append({"label": label, "pattern": pattern, "id": Path(name).stem})
+                entry = {"label": label, "pattern": pattern, "id": Path(name).stem}
+                patterns.append({**entry, "case_sensitive": True} if case_sensitive else entry)
     patterns.extend(_level_patterns())
     patterns.extend(_regulation_patterns())
     output_dir.mkdir(parents=True, exist_ok=True)

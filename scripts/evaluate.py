@@ -93,7 +93,8 @@ def gold_items(record: Dict, text: str) -> List[Tuple[int, int, str]]:
 def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]) -> Dict:
     manifest = read_manifest(corpus_dir)
     systems = {"ruler": spacy_imr.build_rule_pipeline(), "ner": spacy.load(ner_model), "combined": spacy.load(pipeline)}
-    vocabulary = {p["pattern"] for p in create_ruler_patterns() if isinstance(p["pattern"], str)}
+    vocabulary = {p["pattern"].lower() for case_sensitive in (False, True) for p in create_ruler_patterns(case_sensitive)
+                  if isinstance(p["pattern"], str)}
     results: Dict[str, Dict] = {}
     for split in ("dev", "test"):
         pairs: Dict[str, list] = {name: [] for name in ("ruler", "ner", "combined", "ner_first")}

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 import spacy_imr
 from spacy_imr.cli import app
-from spacy_imr.extract import extract_letters, iter_records
+from spacy_imr.distributed import iter_records_dask
+from spacy_imr.extract import extract_letters, iter_records, partial_path
 from spacy_imr.reading import read_letter
 
 from conftest import FIXTURE_LETTERS, FIXTURES, REPO
@@ -72,7 +73,7 @@ def test_extract_cli_exit_status_and_summary(batch, tmp_path):
     assert good.exit_code == 0
 
 
-def test_extract_output_is_written_atomically(batch, tmp_path):
+def test_extract_stopped_run_leaves_output_untouched_and_resumes(batch, tmp_path):
     out = tmp_path / "records.jsonl"
     out.write_text("previous complete output\n")
 
@@ -83,7 +84,28 @@ def test_extract_output_is_written_atomically(batch, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         extract_letters([batch], out=out, on_record=interrupt)
     assert out.read_text() == "previous complete output\n"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".records")] == []
+    partial = [srsly.json_loads(line) for line in partial_path(out).read_text().splitlines()]
+    assert [r["source"].rsplit("/", 1)[-1] for r in partial] == [
+        "a_good.txt", "b_empty.txt", "c_binary.txt", "d_good.txt"]
+
+    resumed = []
+    extract_letters([batch], out=out, resume=True, on_record=resumed.append)
+    assert not partial_path(out).exists()
+    complete = tmp_path / "complete.jsonl"
+    extract_letters([batch], out=complete)
+    by_source = {r["source"]: r for r in srsly.read_jsonl(complete)}
+    # the two finished letters are kept from the stopped run; every other letter is run again
+    assert [r["source"].rsplit("/", 1)[-1] for r in resumed] == [
+        "a_good.txt", "d_good.txt", "b_empty.txt", "c_binary.txt", "e_corrupt.pdf", "f_not_imr.txt"]
+    assert list(srsly.read_jsonl(out)) == resumed
+    assert all(record == by_source[record["source"]] for record in resumed)
+
+
+def test_extract_skips_letters_by_text_hash(nlp):
+    sources = [str(p) for p in LETTERS[:3]]
+    done = read_letter(sources[1]).sha256
+    records = list(iter_records(nlp, sources, skip={done}))
+    assert [r["source"] for r in records] == [sources[0], sources[2]]
 
 
 @Language.component("imr_test_broken")
@@ -100,9 +122,19 @@ def test_extract_component_failure_becomes_error_record(tmp_path):
     assert "imr_test_broken: RuntimeError: boom" in records[0]["error"]["message"]
 
 
-def test_extract_n_process_2_gives_the_same_records(nlp):
-    sources = [str(p) for p in LETTERS]
-    assert list(iter_records(nlp, sources, n_process=2)) == list(iter_records(nlp, sources, n_process=1))
+def test_extract_n_process_2_gives_the_same_records(nlp, batch):
+    sources = [str(p) for p in LETTERS] + sorted(str(p) for p in batch.iterdir())
+    one = list(iter_records(nlp, sources, n_process=1))
+    assert list(iter_records(nlp, sources, n_process=2, batch_size=2)) == one
+    assert [r.get("error", {}).get("code") for r in one[len(LETTERS):]] == [None, "E001", "E002", None, "E004", "E009", "E008"]
+
+
+def test_extract_dask_local_cluster_gives_the_same_records(nlp, batch, tmp_path):
+    nlp.to_disk(tmp_path / "model")
+    sources = [str(p) for p in LETTERS] + sorted(str(p) for p in batch.iterdir())
+    local = list(iter_records(nlp, sources))
+    distributed = list(iter_records_dask("local", sources, model=str(tmp_path / "model"), batch_size=3, n_workers=2))
+    assert distributed == local
 
 
 def test_extract_real_pdf_built_from_fixture(nlp, tmp_path):
