@@ -6,7 +6,8 @@ Over the corpus test letters and the seed, repeated to at least `min_words` word
 of the tokenizer alone (spacy.blank("en")) and of the pipeline, and their ratio; each component's
 share of the pipeline's time; peak resident memory; the pipeline's load time (in a fresh process);
 time per word for the letters concatenated 1x, 4x and 16x into one document; the speed-up of
-nlp.pipe(n_process=2) over 1; and the resident memory after `stream_small` and `stream_large`
+two worker processes over one, from letter files to records (`imr extract --n-process 2`); and the
+resident memory after `stream_small` and `stream_large`
 letters streamed through `imr extract` (copies of the shortest letters, in a fresh process).
 """
 import json
@@ -24,6 +25,7 @@ import srsly
 import typer
 
 from spacy_imr.corpus import iter_annotations, letter_text, read_manifest
+from spacy_imr.extract import iter_records
 
 STREAM_PROBE = """
 import sys, resource, json
@@ -76,8 +78,7 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
         start = time.perf_counter()
         nlp(document)
         per_word[factor] = (time.perf_counter() - start) / len(document.split())
-    one = _rate(lambda batch: _consume(nlp.pipe(batch, n_process=1)), texts[: 2 * len(letters)])
-    two = _rate(lambda batch: _consume(nlp.pipe(batch, n_process=2)), texts[: 2 * len(letters)])
+    one, two = (records_rate(nlp, texts[: 2 * len(letters)], n_process) for n_process in (1, 2))
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stream = stream_memory(pipeline, sorted(letters, key=len)[:5], stream_small, stream_large)
     result = {
@@ -109,6 +110,16 @@ def component_shares(nlp, texts: List[str]) -> Dict[str, float]:
         seconds[name] = time.perf_counter() - start
     total = sum(seconds.values())
     return {name: round(value / total, 3) for name, value in seconds.items()}
+
+
+def records_rate(nlp, texts: List[str], n_process: int) -> float:
+    """Words per second from letter files to records, as `imr extract --n-process` runs."""
+    with tempfile.TemporaryDirectory() as folder:
+        sources = []
+        for index, text in enumerate(texts):
+            sources.append(str(Path(folder, f"letter_{index:06d}.txt")))
+            Path(sources[-1]).write_text(text, encoding="utf8")
+        return _rate(lambda _: _consume(iter_records(nlp, sources, n_process=n_process)), texts)
 
 
 def load_seconds(pipeline: Path) -> float:
