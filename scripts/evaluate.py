@@ -93,8 +93,12 @@ def gold_items(record: Dict, text: str) -> List[Tuple[int, int, str]]:
 def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]) -> Dict:
     manifest = read_manifest(corpus_dir)
     systems = {"ruler": spacy_imr.build_rule_pipeline(), "ner": spacy.load(ner_model), "combined": spacy.load(pipeline)}
+    # every term a ruler pattern or the letter generator's vocabulary holds
     vocabulary = {p["pattern"].lower() for case_sensitive in (False, True) for p in create_ruler_patterns(case_sensitive)
                   if isinstance(p["pattern"], str)}
+    templates = corpus_dir / "vocab" / "generator_templates.json"
+    if templates.exists():
+        vocabulary |= {term.lower() for terms in srsly.read_json(templates)["extra_terms"].values() for term in terms}
     results: Dict[str, Dict] = {}
     for split in ("dev", "test"):
         pairs: Dict[str, list] = {name: [] for name in ("ruler", "ner", "combined", "ner_first")}
@@ -151,7 +155,7 @@ def markdown(results: Dict) -> str:
         items, unseen = systems["items"], systems["unseen_entities"]
         lines += ["", f"Items (real letters): recall {items['recall']}, precision {items['precision']}, "
                       f"decision accuracy {items['decision_accuracy']} over {items['gold_items']} gold items.",
-                  f"Entity strings no ruler pattern contains: {unseen['count']} ({unseen['share']}); recall on them: "
+                  f"Entity strings no ruler pattern or generator vocabulary contains: {unseen['count']} ({unseen['share']}); recall on them: "
                   f"ruler {unseen['ruler_recall']}, combined {unseen['combined_recall']}.", ""]
     return "\n".join(lines)
 

@@ -1,4 +1,4 @@
-from spacy_imr.text_alignment import normalize_letter_text
+from spacy_imr.text_alignment import doc_text, normalize_letter_text
 
 from conftest import SEED, folded, needs_shared
 
@@ -53,3 +53,9 @@ def test_text_alignment_inverse_map_round_trips_words():
         start = letter.text.index(word)
         original = letter.offsets.original_span(start, start + len(word))
         assert letter.offsets.normalized_span(*original) == (start, start + len(word))
+
+
+def test_text_alignment_doc_text_is_read_once_per_doc(nlp):
+    first, second = nlp.make_doc("Tramadol ER 150mg #30\n\nUpheld"), nlp.make_doc("Physical therapy x 8")
+    assert doc_text(first) == first.text and doc_text(second) == second.text
+    assert doc_text(first) is doc_text(first)
