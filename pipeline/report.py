@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import srsly
 
 from .errors import Errors
+from .extract import ExtractSummary
 from .record import PARTIES
 from .treatment_categories import CATEGORIES, treatment_category
 
@@ -34,12 +35,8 @@ th { background: #f4f4f4; }
 
 
 @dataclass
-class BatchCounts:
-    """What the report draws, counted record by record."""
-    letters: int = 0
-    failures: int = 0
-    items: int = 0
-    decisions: Counter = field(default_factory=Counter)
+class BatchCounts(ExtractSummary):
+    """What the report draws, counted record by record: the extraction summary and more."""
     outcomes: Counter = field(default_factory=Counter)
     category_decisions: Counter = field(default_factory=Counter)  # (category, decision)
     guideline_sources: Counter = field(default_factory=Counter)  # every citation in a letter
@@ -49,17 +46,15 @@ class BatchCounts:
     failure_codes: Counter = field(default_factory=Counter)
     failure_list: List[Tuple[int, str, str, str]] = field(default_factory=list)  # line, source, code, message
 
-    def add(self, record: Dict[str, Any], line: int) -> None:
-        self.letters += 1
+    def add(self, record: Dict[str, Any], line: int = 0) -> None:
+        super().add(record)
         if "error" in record:
-            self.failures += 1
             code, message = record["error"].get("code", "?"), record["error"].get("message", "")
             self.failure_codes[code] += 1
             if len(self.failure_list) < FAILURES_LISTED:
                 self.failure_list.append((line, str(record.get("source")), code, message))
             return
         items = record.get("items") or []
-        self.items += len(items)
         self.items_per_letter[len(items)] += 1
         self.outcomes[record.get("outcome", "unknown")] += 1
         denial = (record.get("dates") or {}).get("ur_denial")
@@ -67,7 +62,6 @@ class BatchCounts:
         for citation in record.get("guidelines") or []:
             self.guideline_sources[citation.get("source", "other")] += 1
         for item in items:
-            self.decisions[item["decision"]] += 1
             self.category_decisions[(item_category(item), item["decision"])] += 1
             for party in PARTIES:
                 self.bases[(party, _basis((item.get("guidelines") or {}).get(party) or {}))] += 1
