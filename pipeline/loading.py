@@ -6,7 +6,8 @@ import spacy
 from spacy.language import Language
 
 # The ruler runs its phrase patterns through the components before it when it loads: keep it first.
-RULE_PIPES = ("ruler", "ruler_case", "imr_entity_modifiers", "imr_letter_sections", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
+RULE_PIPES = ("ruler", "ruler_case", "imr_entity_modifiers", "imr_letter_sections", "imr_condition_filter",
+              "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
 # spaCy's span_ruler writes its matches to doc.spans["ruler"]; imr_entity_modifiers makes them
 # entities where the NER (when there is one) has none. Phrase patterns match on LOWER; the

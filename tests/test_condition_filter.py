@@ -1,0 +1,42 @@
+"""Conditions named in guideline talk or after a negation are not the patient's diagnoses."""
+import spacy
+
+CLINICAL = ("The patient was diagnosed with lumbar radiculopathy and rule out cervical myelopathy. "
+            "She has chronic low back pain. ")
+DECISIONS = ("The MTUS recommends antidepressants as a first-line option for neuropathic pain. "
+             "The patient has lumbar radiculopathy on examination. Therefore the request is not medically necessary.")
+
+
+def diagnosis_doc(nlp):
+    doc = nlp.make_doc(CLINICAL + DECISIONS)
+    text = doc.text
+    terms = [("lumbar radiculopathy", 0), ("cervical myelopathy", 0), ("chronic low back pain", 0),
+             ("neuropathic pain", 0), ("lumbar radiculopathy", 1)]
+    ents = []
+    for term, occurrence in terms:
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(term, start + 1)
+        ents.append(doc.char_span(start, start + len(term), label="DIAGNOSIS"))
+    ents.append(doc.char_span(text.index("MTUS"), text.index("MTUS") + 4, label="GUIDELINE"))
+    doc.ents = sorted(ents, key=lambda span: span.start)
+    doc.spans["sections"] = [doc.char_span(0, len(CLINICAL) - 1, label="clinical_summary"),
+                             doc.char_span(len(CLINICAL), len(text), label="decisions")]
+    return doc
+
+
+def test_condition_filter_keeps_only_the_patients_conditions():
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_condition_filter")
+    doc = component(diagnosis_doc(nlp))
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("lumbar radiculopathy", "DIAGNOSIS"), ("chronic low back pain", "DIAGNOSIS"), ("MTUS", "GUIDELINE"),
+        ("lumbar radiculopathy", "DIAGNOSIS")]
+
+
+def test_condition_filter_sections_come_from_the_config():
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_condition_filter", config={"sections": ["rationale"]})
+    doc = component(diagnosis_doc(nlp))
+    assert "neuropathic pain" in [ent.text for ent in doc.ents]
+    assert "cervical myelopathy" not in [ent.text for ent in doc.ents]
