@@ -4,21 +4,33 @@ from typing import Optional
 
 UPHELD, OVERTURNED, PARTIAL, UNKNOWN = "upheld", "overturned", "partial", "unknown"
 
+_NOT_CERTIFIED = r"(?:non|not)[\s-]*(?:certif(?:ied|y|ication)|approved|authori[sz]ed)"
 _RULES = [
-    (re.compile(r"\bpartial(?:ly)?\s+overturn|\bcertified\s+in\s+part\b|\bmodified\s+to\b", re.I), PARTIAL),
+    # partial outcomes first: "partially overturned", "certified in part", "modified to 6 visits"
+    (re.compile(r"\bpartial(?:ly)?\b|\b(?:certified|approved|authori[sz]ed|overturned)\s+in\s+part\b"
+                r"|\bmodified\s+to\b", re.I), PARTIAL),
+    # a denial that stands, or one that is overturned ("the IRO upheld the denial", "the prior denial is
+    # overturned"), before the bare words, so that "denial ... overturned" is not read as upheld
     (re.compile(r"\bupheld\b|\buphold", re.I), UPHELD),
     (re.compile(r"\boverturn", re.I), OVERTURNED),
     (re.compile(r"\bnot\s*medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary", re.I), UPHELD),
     (re.compile(r"\bmedically\s+(?:reasonable\s+(?:and|or)\s+)?necessary", re.I), OVERTURNED),
     (re.compile(r"recommendation\s+is\s+for\s+(?:denial|non-?certification)", re.I), UPHELD),
     (re.compile(r"recommendation\s+is\s+for\s+(?:authorization|certification|approval)", re.I), OVERTURNED),
+    # "non-certified", "not certified", "is not approved"; then "certified", "approved"
+    (re.compile(rf"\b{_NOT_CERTIFIED}\b|\bdenied\b|\bdenial\s+(?:is|was)\s+(?:maintained|affirmed|sustained)", re.I),
+     UPHELD),
+    (re.compile(r"\b(?:certified|certification|approved|authori[sz]ed)\b", re.I), OVERTURNED),
 ]
 
 # A concluding statement of the IMR decision in prose (not UR's wording, not guideline wording).
 PROSE_DECISION = re.compile(
     r"\b(?:is|was|are|were)\s+(?:not\s*)?medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary"
     r"(?:\s+(?:and|and/or)\s+appropriate)?(?:\s+(?:per|based\s+on)\s+the\s+documentation)?"
-    r"|\bRecommendation\s+is\s+for\s+(?:denial|non-?certification|authorization|certification|approval)",
+    r"|\bRecommendation\s+is\s+for\s+(?:denial|non-?certification|authorization|certification|approval)"
+    r"|\b(?:is|was|are|were)\s+(?:(?:not|non)[\s-]*)?certified\b(?!\s+by)"
+    r"|\b(?:is|was|are|were)\s+partially\s+overturned\b"
+    r"|\b(?:prior\s+)?denial\s+(?:is|was)\s+(?:upheld|overturned)\b",
     re.I,
 )
 
@@ -30,3 +42,19 @@ def normalize_decision(text: Optional[str]) -> str:
         if pattern.search(text):
             return value
     return UNKNOWN
+
+
+_PARTIAL_BEFORE = re.compile(r"\b(?:partially|partly)\s*$", re.I)
+_NOT_BEFORE = re.compile(r"\bnot\s*$", re.I)
+
+
+def normalize_decision_at(text: str, start: int, end: int) -> str:
+    """The decision of the phrase text[start:end], read with the word right before it: a DECISION span
+    that left out "partially" ("partially | overturned") or "not" ("not | medically necessary")."""
+    decision = normalize_decision(text[start:end])
+    before = text[max(0, start - 12):start]
+    if decision in (OVERTURNED, UPHELD) and _PARTIAL_BEFORE.search(before):
+        return PARTIAL
+    if decision == OVERTURNED and _NOT_BEFORE.search(before):
+        return UPHELD
+    return decision

@@ -37,6 +37,10 @@ BLOCK_LABELS = re.compile(
     rf"(?P<claims_administrator>{CLAIMS_LABEL})|(?P<reviewer>{REVIEWER_LABEL})|(?P<rationale>{RATIONALE_LABEL})",
     re.I,
 )
+# an item heading with no decision word ("Custom orthotics, bilateral:"), known by the guideline label
+# that opens the next line: the decision is stated in prose, for the relation step to find
+BARE_HEADING = re.compile(r"^\s*(?P<item>[^\s:][^\n]*?)\s*:\s*$")
+PARTY_LABEL_START = re.compile(rf"^\s*(?:{CLAIMS_LABEL}|{REVIEWER_LABEL})", re.I)
 LEAD_IN = re.compile(r"set\s+forth\s+below\s*:\s*$|^\s*The\s+Final\s+Determination\s+was\s+based", re.I)
 PARTIAL = re.compile(
     r"(?P<original>\S.*?)\s+was\s+the\s+original\s+request\s*\.\s+(?P<authorized>\S.*?)\s+was\s+"
@@ -145,9 +149,20 @@ def block_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
     floor = start
     for index in range(len(lines)):
         match = HEADING_DECISION.search(lines.line(index))
-        if not match or (not match.group("colon") and not _decision_alone(lines, index, match)):
-            continue
         line_start, line_end = lines.lines[index]
+        if not match:
+            bare = _bare_heading(lines, index)
+            if bare is None:
+                continue
+            item_end = line_start + bare.end("item")
+            if item_end <= floor:
+                continue
+            heading = _wrapped_heading(lines, index, item_end, floor)
+            headings.append((heading, None))
+            floor = line_end
+            continue
+        if not match.group("colon") and not _decision_alone(lines, index, match):
+            continue
         decision = (line_start + match.start("decision"), line_start + match.end("decision"))
         if match.group("colon"):
             item_end, item_line = line_start + match.start(), index
@@ -163,18 +178,28 @@ def block_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
     for index, (heading, decision) in enumerate(headings):
         block_end = headings[index + 1][0]["block_start"] if index + 1 < len(headings) else end
         block_end = _trim(text, heading["start"], block_end)[1]
-        parts = _block_parts(text, decision[1], block_end)
+        parts = _block_parts(text, decision[1] if decision else heading["end"], block_end)
         items.append(ItemBlock(
             index=index,
             item=(heading["start"], heading["end"]),
             block=(heading["block_start"], block_end),
-            decision=normalize_decision(text[decision[0]:decision[1]]),
+            decision=normalize_decision(text[decision[0]:decision[1]]) if decision else UNKNOWN,
             decision_text=decision,
             original_request=heading.get("original_request"),
             authorized=heading.get("authorized"),
             **parts,
         ))
     return items
+
+
+def _bare_heading(lines: _Lines, index: int):
+    """'<item>:' alone on its line, the next line with text opening a party's guideline statement."""
+    line = lines.line(index)
+    match = BARE_HEADING.match(line)
+    if not match or BLOCK_LABELS.search(line) or LEAD_IN.search(line):
+        return None
+    following = next((lines.line(i) for i in range(index + 1, min(index + 3, len(lines))) if lines.line(i).strip()), "")
+    return match if PARTY_LABEL_START.match(following) else None
 
 
 def _decision_alone(lines: _Lines, index: int, match) -> bool:

@@ -9,6 +9,9 @@ from spacy.language import Language
 RULE_PIPES = ("ruler", "ruler_case", "imr_entity_modifiers", "imr_letter_sections", "imr_condition_filter",
               "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
+# Letters per nlp.pipe batch: the NER's work per batch is already large at 16 letters of about 1,000
+# words, and spaCy's default of 1,000 letters held them all in memory (measured in scripts/benchmark.py).
+BATCH_SIZE = 16
 # spaCy's span_ruler writes its matches to doc.spans["ruler"]; imr_entity_modifiers makes them
 # entities where the NER (when there is one) has none. Phrase patterns match on LOWER; the
 # case-sensitive terms go to a second span_ruler matching on ORTH that adds to the same group.
@@ -19,7 +22,7 @@ RULERS = {"ruler": (RULER_CONFIG, False), "ruler_case": (CASE_RULER_CONFIG, True
 
 def build_rule_pipeline() -> Language:
     """The rule-based pipeline on spacy.blank('en'), initialized with the packaged rules."""
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER}})
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER, "batch_size": BATCH_SIZE}})
     config_overrides = {}
     for name in RULE_PIPES:
         if name in RULERS:

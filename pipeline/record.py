@@ -10,7 +10,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from spacy.tokens import Doc, Span
 
 from .about import SCHEMA_VERSION
-from .decisions import OVERTURNED, PARTIAL, UPHELD, normalize_decision
+from .decisions import OVERTURNED, PARTIAL, UNKNOWN, UPHELD, normalize_decision_at
+from .relations import item_name, named_item
 from .text_alignment import doc_text
 from .values import ItemBlock
 
@@ -51,10 +52,14 @@ def build_record(doc: Doc) -> Dict[str, Any]:
     source_text = doc._.source_text if doc._.source_text is not None else offsets.text
     citations = list(doc.spans.get("citations", []))
     relations = list(doc._.relations or [])
-    decided = [(r, _name(offsets.text[r.head[0]:r.head[1]])) for r in relations if r.label == "HAS_DECISION"]
     blocks = doc._.item_blocks or []
+    decided, unmatched = _decisions_by_item(offsets, blocks, relations)
     statements = list(doc.spans.get("guideline_statements", []))
-    items = [_item(doc, offsets, block, citations, statements, decided, len(blocks)) for block in blocks]
+    items = [_item(doc, offsets, block, citations, statements, decided.get(index, []), len(blocks))
+             for index, block in enumerate(blocks)]
+    if not blocks:  # no item structure at all: the items are those the relation step decides
+        items = [_relation_item(offsets, head, linked, relations, citations) for head, linked in unmatched.items()]
+    items.sort(key=lambda item: item["start"])
     return {
         "schema_version": SCHEMA_VERSION,
         "source": doc._.source_name,
@@ -70,7 +75,7 @@ def build_record(doc: Doc) -> Dict[str, Any]:
             "licensed_in": facts.licensed_in if facts else None,
         },
         "diagnoses": _diagnoses(doc, offsets),
-        "exam_findings": _exam_findings(doc, offsets),
+        "exam_findings": _exam_findings(doc, offsets, relations),
         "guidelines": [_citation(offsets, span) for span in citations],
         "items": items,
         "outcome": letter_outcome(items),
@@ -142,16 +147,27 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
     return limit
 
 
-def _exam_findings(doc: Doc, offsets: _Offsets) -> Dict[str, Any]:
+def _exam_findings(doc: Doc, offsets: _Offsets, relations) -> Dict[str, Any]:
+    """The parsed findings; a finding whose parser found no site takes the site the relation step
+    links its EXAM_FINDING to (LOCATED_AT, the most probable)."""
     findings: Dict[str, Any] = {group: [] for group in FINDING_GROUPS.values()}
     findings["grip_strength"] = None
+    sites = sorted(((r.head, r.probability, r.child) for r in relations if r.label == "LOCATED_AT"),
+                   key=lambda site: site[0])
     for span in doc.spans.get("findings", []):
         value = span._.finding
         located = _located(offsets, span)
         if value.kind == "grip_strength":
             findings["grip_strength"] = findings["grip_strength"] or {**value.to_dict(), **located}
-        else:
-            findings[FINDING_GROUPS[value.kind]].append({**value.to_dict(), **located})
+            continue
+        entry = {**value.to_dict(), **located}
+        if "site" in entry and not entry["site"]:
+            linked = [(probability, child) for head, probability, child in sites
+                      if head[0] < span.end_char and span.start_char < head[1]]
+            if linked:
+                child = max(linked)[1]
+                entry["site"] = " ".join(offsets.text[child[0]:child[1]].lower().split())
+        findings[FINDING_GROUPS[value.kind]].append(entry)
     return findings
 
 
@@ -159,28 +175,78 @@ def _citation(offsets: _Offsets, span: Span) -> Dict[str, Any]:
     return {**offsets.span(span.start_char, span.end_char), **span._.citation.to_dict()}
 
 
-def _name(text: str) -> str:
-    return " ".join(text.lower().split())
+def _decisions_by_item(offsets: _Offsets, blocks: List[ItemBlock], relations):
+    """The HAS_DECISION relations of each item block (by index): those whose head is the item's heading
+    or a mention that names it; and those of heads that name no item, grouped by the head's name
+    (under the first head of that name the relations give)."""
+    names = {item_name(offsets.text[b.item[0]:b.item[1]]): index for index, b in enumerate(blocks)}
+    by_item: Dict[int, list] = {}
+    unmatched: Dict[Tuple[int, int], list] = {}
+    first_mention: Dict[str, Tuple[int, int]] = {}
+    for relation in relations:
+        if relation.label != "HAS_DECISION":
+            continue
+        head = relation.head
+        index = next((i for i, b in enumerate(blocks) if head[0] < b.item[1] and b.item[0] < head[1]), None)
+        name = item_name(offsets.text[head[0]:head[1]])
+        if index is None:
+            index = named_item(name, names)
+        if index is not None:
+            by_item.setdefault(index, []).append(relation)
+        else:
+            unmatched.setdefault(first_mention.setdefault(name, head), []).append(relation)
+    return by_item, unmatched
 
 
-def _linked_decision(offsets: "_Offsets", block: ItemBlock, decided) -> Optional[Tuple[str, Tuple[int, int]]]:
+def _linked_decision(offsets: "_Offsets", linked) -> Optional[Tuple[str, Tuple[int, int]]]:
     """The decision the relation step links most confidently to the item, or to a mention of it by name."""
-    name = _name(offsets.text[block.item[0]:block.item[1]])
-    linked = [r for r, head_name in decided
-              if r.head[0] < block.item[1] and block.item[0] < r.head[1] or head_name == name]
     if not linked:
         return None
     best = max(linked, key=lambda r: r.probability)
-    return normalize_decision(offsets.text[best.child[0]:best.child[1]]), best.child
+    return normalize_decision_at(offsets.text, *best.child), best.child
+
+
+def _relation_item(offsets: _Offsets, head: Tuple[int, int], linked, relations, citations: List[Span]) -> Dict[str, Any]:
+    """An item the structure did not find, from the relation step: its decision, the guidelines each
+    party is linked as citing, and its rationale."""
+    decision, decision_text = _linked_decision(offsets, linked) or (UNKNOWN, None)
+    own = [r for r in relations if r.head == head]
+    rationale = max((r for r in own if r.label == "HAS_RATIONALE"), key=lambda r: r.probability, default=None)
+    guidelines = {}
+    for party in PARTIES:
+        cited = [r.child for r in own if r.label == "CITES" and r.party == party]
+        guidelines[party] = {
+            "mtus_based": None, "cited_evidence": None, "statement": None,
+            "citations": [_citation(offsets, c) for c in citations
+                          if any(c.start_char < end and start < c.end_char for start, end in cited)],
+        }
+    return _item_record(offsets, head, decision, decision_text, guidelines, rationale.child if rationale else None,
+                        citations, partial=None)
+
+
+def _item_record(offsets: _Offsets, item_bounds: Tuple[int, int], decision: str, decision_text, guidelines: Dict,
+                 rationale_bounds: Optional[Tuple[int, int]], citations: List[Span], partial) -> Dict[str, Any]:
+    item = offsets.span(*item_bounds)
+    return {
+        "item": item["text"],
+        "start": item["start"],
+        "end": item["end"],
+        "decision": decision,
+        "decision_text": offsets.optional(decision_text),
+        "guidelines": guidelines,
+        "rationale": offsets.optional(rationale_bounds),
+        "rationale_citations": [_citation(offsets, c) for c in citations
+                                if rationale_bounds and rationale_bounds[0] <= c.start_char < rationale_bounds[1]],
+        "partial": partial,
+    }
 
 
 def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span], statements: List[Span], decided,
           n_items: int) -> Dict[str, Any]:
-    item = offsets.span(*block.item)
     decision, decision_text = block.decision, block.decision_text
     # a decision read from structure stands; prose that decides several items at once is the relation step's
     if decision == "unknown" or (doc._.layout == "C" and n_items > 1):
-        linked = _linked_decision(offsets, block, decided)
+        linked = _linked_decision(offsets, decided)
         if linked:
             decision, decision_text = linked
     guidelines = {}
@@ -195,20 +261,8 @@ def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span], 
             "citations": [_citation(offsets, c) for c in citations
                           if span is not None and span.start_char <= c.start_char < span.end_char],
         }
-    rationale = offsets.optional(block.rationale)
     partial = None
     if block.original_request or block.authorized:
         partial = {"original_request": offsets.optional(block.original_request),
                    "authorized": offsets.optional(block.authorized)}
-    return {
-        "item": item["text"],
-        "start": item["start"],
-        "end": item["end"],
-        "decision": decision,
-        "decision_text": offsets.optional(decision_text),
-        "guidelines": guidelines,
-        "rationale": rationale,
-        "rationale_citations": [_citation(offsets, c) for c in citations
-                                if block.rationale and block.rationale[0] <= c.start_char < block.rationale[1]],
-        "partial": partial,
-    }
+    return _item_record(offsets, block.item, decision, decision_text, guidelines, block.rationale, citations, partial)

@@ -2,17 +2,21 @@
 each party cites, and findings, diagnoses and treatments to their sites.
 
 Candidates are typed pairs that stand in the same item region (the item's heading, guideline lines
-and rationale, from doc._.item_blocks) or within a window of sentences. Each relation label has a
-logistic regression over pair features (distance, order, sentences and regions, intervening
-entities, the words between, whether the head is the item and the child the nearest of its kind).
-Its fitted parameters (feature weights, intercept, threshold chosen on dev) are plain JSON, saved
-with the pipeline; nothing is pickled. Predictions go to doc._.relations.
+and rationale, from doc._.item_blocks) or within a window of sentences; for HAS_DECISION also an item
+heading and a decision said of a mention that names it, wherever that stands. Each relation label has
+a logistic regression over pair features (distance, order, sentences and regions, intervening
+entities, the words between, whether the head is the item and the child the nearest of its kind;
+for decisions, which TREATMENT mentions the phrase is said of and whether they name the head, by
+layout; for sites, the words at the ends of the pair; for rationales and guidelines, whether a
+decision is said of the head). Its fitted parameters (feature weights, intercept, threshold and
+sentence window chosen on dev) are plain JSON, saved with the pipeline; nothing is pickled.
+Predictions go to doc._.relations.
 """
 import bisect
 import math
 import re
 from collections import defaultdict
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 import srsly
 from spacy.language import Language
@@ -34,6 +38,31 @@ RELATION_TYPES = {
 PARAMETERS_FILE = "relation_model.json"
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
 WORD = re.compile(r"[a-z]+")
+T = TypeVar("T")
+_RECOMMENDATION = re.compile(r"recommendation\b", re.I)
+_LEADING = re.compile(r"^(?:(?:the|a|an|associated|requested|request\s+for|retrospective|concurrent)\s+)+")
+
+
+def named_item(name: str, items: Dict[str, T]) -> Optional[T]:
+    """The item (by its `item_name`) a mention's name names: the same words; or, when only one heading
+    has them, its first or last words ("home health physical therapy" names "Associated surgical
+    service: Home health physical therapy, 6 visits"), also of the part after a colon."""
+    if name in items:
+        return items[name]
+    if len(name) < 8:
+        return None
+    found = [value for item, value in items.items() if any(
+        _word_prefix(name, part) or part.endswith(" " + name) for part in (item, item.rsplit(": ", 1)[-1]))]
+    return found[0] if len(found) == 1 else None
+
+
+def _word_prefix(name: str, item: str) -> bool:
+    return item.startswith(name) and len(item) > len(name) and item[len(name)] in " ,"
+
+
+def item_name(text: str) -> str:
+    """An item's words for matching mentions: lower case, spaces folded, no leading article."""
+    return _LEADING.sub("", " ".join(text.lower().split()))
 
 Bounds = Tuple[int, int]
 
@@ -57,9 +86,56 @@ class PairContext:
                                               block.reviewer, block.decision_text) if part)
         self._regions_of: Dict[int, set] = {}
         self._starts: Dict[str, List[int]] = {}
+        self._starts_char: Dict[str, List[int]] = {}
         self.statements = Intervals((s.start_char, s.end_char, (order, s.label_))
                                     for order, s in enumerate(doc.spans.get("guideline_statements", [])))
         self.rationale_bounds = Intervals((s.start_char, s.end_char, True) for s in rationales)
+        self.layout = doc._.layout or "unknown"
+        self.item_names = {item_name(self.text[start:end]): (start, end) for start, end in self.items}
+        self._subjects: Dict[int, Tuple[int, ...]] = {}
+        self._named: Dict[int, Optional[Tuple[int, int]]] = {}
+        self._decided: Optional[set] = None
+
+    def subjects(self, decision: Span) -> Tuple[int, ...]:
+        """Starts (char) of the TREATMENT mentions a DECISION phrase is said of: those between the
+        sentence's start (or the sentence's previous decision) and the phrase ("the requests for X and
+        Y are not medically necessary"), or, for "Recommendation is for non-certification of X", those
+        after it up to the sentence's next decision or end."""
+        key = decision.start_char
+        if key not in self._subjects:
+            sentence = self.sentence(decision.start_char)
+            start = self.sentence_starts[sentence]
+            end = self.sentence_starts[sentence + 1] if sentence + 1 < len(self.sentence_starts) else len(self.text)
+            decisions = [d for d in self._in_chars("DECISION", start, end) if d.start_char != key]
+            treatments = self._in_chars("TREATMENT", start, end)
+            if _RECOMMENDATION.match(decision.text):
+                stop = min([d.start_char for d in decisions if d.start_char > key] + [end])
+                found = [t.start_char for t in treatments if decision.end_char <= t.start_char < stop]
+            else:
+                floor = max([d.end_char for d in decisions if d.end_char <= key] + [start])
+                found = [t.start_char for t in treatments if floor <= t.start_char and t.end_char <= key]
+            self._subjects[key] = tuple(found)
+        return self._subjects[key]
+
+    def decided_mentions(self) -> set:
+        """Starts of the TREATMENT mentions some DECISION phrase is said of."""
+        if self._decided is None:
+            self._decided = {start for decision in self.spans.get("DECISION", []) for start in self.subjects(decision)}
+        return self._decided
+
+    def _in_chars(self, label: str, start: int, end: int) -> List[Span]:
+        spans = self.spans.get(label, [])
+        starts = self._starts_char.get(label)
+        if starts is None:
+            starts = self._starts_char[label] = [span.start_char for span in spans]
+        return spans[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+
+    def named_item(self, span: Span) -> Optional[Tuple[int, int]]:
+        """The item heading that a mention names (see `named_item`)."""
+        if span.start_char not in self._named:
+            self._named[span.start_char] = named_item(item_name(self.text[span.start_char:span.end_char]),
+                                                      self.item_names)
+        return self._named[span.start_char]
 
     def ents_between(self, start: int, end: int) -> List[Span]:
         """Entities wholly inside tokens [start, end)."""
@@ -78,6 +154,14 @@ class PairContext:
         index = bisect.bisect_left(starts, token)
         options = starts[max(0, index - 1):index + 1]
         return min(options, key=lambda start: (abs(start - token), start)) if options else None
+
+    def spans_at(self, start_char: int) -> Span:
+        """The TREATMENT entity starting at the character."""
+        spans = self.spans["TREATMENT"]
+        starts = self._starts_char.get("TREATMENT")
+        if starts is None:
+            starts = self._starts_char["TREATMENT"] = [span.start_char for span in spans]
+        return spans[bisect.bisect_left(starts, start_char)]
 
     def regions_of(self, span: Span) -> set:
         """The items whose region (heading, block, statements, rationale) holds the span."""
@@ -119,13 +203,22 @@ def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[
             by_sentence[context.sentence(child.start_char)].append(child)
             for region in context.regions_of(child):
                 by_region[region].append(child)
+    named: Dict[Tuple[int, int], List[Span]] = defaultdict(list)
+    if label == "HAS_DECISION":
+        # a decision said of a mention that names an item heading, wherever it stands ("The MRI of the
+        # left ankle is not medically necessary" in the block before the MRI's own)
+        for child in context.spans.get("DECISION", []):
+            for start in context.subjects(child):
+                item = context.named_item(context.spans_at(start))
+                if item is not None:
+                    named[item].append(child)
     for head_label in heads:
         for head in context.spans.get(head_label, []):
             sentence = context.sentence(head.start_char)
             near = [c for s in range(sentence - window, sentence + window + 1) for c in by_sentence.get(s, [])]
             regional = [] if label == "LOCATED_AT" else [c for r in context.regions_of(head) for c in by_region[r]]
             seen = set()
-            for child in near + regional:
+            for child in near + regional + named.get((head.start_char, head.end_char), []):
                 key = (child.start_char, child.end_char)
                 if key in seen or key == (head.start_char, head.end_char):
                     continue
@@ -162,7 +255,65 @@ def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, fl
         features["adjacent"] = 1.0
     features["nearest_child"] = float(context.nearest(child.label_, head.start) == child.start)
     features["nearest_head"] = float(context.nearest(head.label_, child.start) == head.start)
+    if child.label_ == "DECISION":
+        _decision_features(context, head, child, features)
+    elif child.label_ == "ANATOMY":
+        _site_features(context, head, child, before, features)
+    elif child.label_ in ("RATIONALE", "GUIDELINE"):
+        # the item as the determination names it: in prose layouts the rationale and the citations
+        # belong to the mention a decision is said of
+        features[f"head_decided={head.start_char in context.decided_mentions()}&layout={context.layout}"] = 1.0
     return features
+
+
+def _site_features(context: PairContext, head: Span, child: Span, before: bool, features: Dict[str, float]) -> None:
+    """The words that tie a site to a finding: "tenderness *over* the trapezius", "the right knee *has*
+    an effusion", "*left* elbow pain"; and whether the two stand in one clause (no ';' or '.' between)."""
+    text = context.text
+    order = "head_first" if before else "child_first"
+    features[f"word_before_child={_last_word(text, child.start_char)}&{order}"] = 1.0
+    features[f"word_after_child={_first_word(text, child.end_char)}&{order}"] = 1.0
+    features[f"word_after_head={_first_word(text, head.end_char)}&{order}"] = 1.0
+    gap = text[head.end_char:child.start_char] if before else text[child.end_char:head.start_char]
+    features[f"clause_break={';' in gap or '. ' in gap or ':' in gap}"] = 1.0
+
+
+_EDGE_WORD = re.compile(r"([A-Za-z]+)\W{0,3}$")
+_NEXT_WORD = re.compile(r"^\W{0,3}([A-Za-z]+)")
+
+
+def _last_word(text: str, offset: int) -> str:
+    match = _EDGE_WORD.search(text, max(0, offset - 24), offset)
+    return match.group(1).lower() if match else ""
+
+
+def _first_word(text: str, offset: int) -> str:
+    match = _NEXT_WORD.match(text[offset:offset + 24])
+    return match.group(1).lower() if match else ""
+
+
+def _decision_features(context: PairContext, head: Span, child: Span, features: Dict[str, float]) -> None:
+    """Whether the decision phrase is said of the head, of a mention naming the head, or of another item."""
+    subjects = context.subjects(child)
+    layout = context.layout
+    if head.start_char in subjects:
+        kind = "head"
+    elif not subjects:
+        kind = "none"
+    else:
+        head_bounds = (head.start_char, head.end_char)
+        items = {context.named_item(context.spans_at(start)) for start in subjects}
+        kind = "names_head" if head_bounds in items else "names_other" if items - {None} else "other"
+    if kind == "head":
+        # the subject is itself a mention of an item heading: in block layouts the heading is the head
+        names_item = context.named_item(head)
+        features[f"head_names_item={names_item is not None and names_item != (head.start_char, head.end_char)}"
+                 f"&layout={layout}"] = 1.0
+    features[f"subject={kind}&layout={layout}"] = 1.0
+    features[f"head_is_item&layout={layout}"] = features["head_is_item"]
+    features[f"subject={kind}&head_is_item={features['head_is_item'] > 0}"] = 1.0
+    if kind == "head":
+        features[f"subject_count={min(len(subjects), 3)}"] = 1.0
 
 
 def _bin(value: int) -> str:
@@ -203,7 +354,7 @@ def predict_relations(doc: Doc, model: RelationModel, rationales: Sequence[Span]
         if label not in model.labels:
             continue
         threshold = model.labels[label]["threshold"]
-        for head, child in candidates(context, label, window):
+        for head, child in candidates(context, label, model.labels[label].get("window", window)):
             probability = model.probability(label, pair_features(context, head, child))
             if probability >= threshold:
                 found.append(Relation(

@@ -1,13 +1,14 @@
-"""Fit the relation step from the corpus relations; choose the sentence window and each label's
-threshold on dev. Writes the fitted parameters as JSON (no pickle) and the dev scores of each window.
+"""Fit the relation step from the corpus relations; choose each label's sentence window,
+regularization and threshold on dev. Writes the fitted parameters as JSON (no pickle) and the dev scores of each window.
 
     python scripts/train_relations.py corpus training/relations.json metrics/relations_training.json
 
 Training pairs come from the gold entities and rationale spans of corpus/train.spacy, with the item
 regions the rule components find in each letter.
 """
+from itertools import product
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy
 import spacy
@@ -21,6 +22,8 @@ from spacy_imr.letter_sections import compile_rules, create_section_rules, lette
 from spacy_imr.relations import RELATION_TYPES, PairContext, RelationModel, candidates, pair_features
 
 WINDOWS = (0, 1, 2, 3)
+REGULARIZATION = (1.0, 4.0, 16.0)  # LogisticRegression's C, chosen on dev with the window
+TOLERANCE = 0.005
 
 
 def gold_docs(path: Path) -> List:
@@ -47,6 +50,19 @@ def labelled_pairs(docs, label: str, window: int) -> Tuple[List[Dict], List[int]
     return features, targets
 
 
+class _Pairs:
+    """labelled_pairs, computed once per docs, label and window (the regularizations share them)."""
+
+    def __init__(self):
+        self.cache = {}
+
+    def __call__(self, docs, label: str, window: int):
+        key = (id(docs), label, window)
+        if key not in self.cache:
+            self.cache[key] = labelled_pairs(docs, label, window)
+        return self.cache[key]
+
+
 def gold_count(docs, label: str) -> int:
     return sum(1 for doc in docs for r in doc.user_data.get("gold_relations", []) if r["label"] == label)
 
@@ -64,44 +80,66 @@ def best_threshold(probabilities, targets, n_gold: int) -> Tuple[float, Dict[str
     return best
 
 
-def train_relations(corpus_dir: Path, output: Path, report: Path) -> Dict:
+def train_relations(corpus_dir: Path, output: Path, report: Path,
+                    regularizations: Sequence[float] = REGULARIZATION) -> Dict:
+    """Each label gets the smallest sentence window whose dev F is within TOLERANCE of the best, with
+    the regularization best on dev at that window (the stronger on a tie), and its threshold chosen on dev."""
     train, dev = gold_docs(corpus_dir / "train.spacy"), gold_docs(corpus_dir / "dev.spacy")
-    runs = {}
-    for window in WINDOWS:
-        labels, scores = {}, {}
+    pairs = _Pairs()
+    runs: Dict[str, Dict[Tuple[int, float], Dict]] = {label: {} for label in RELATION_TYPES}
+    for window, regularization in product(WINDOWS, regularizations):
         for label in RELATION_TYPES:
-            x_train, y_train = labelled_pairs(train, label, window)
+            x_train, y_train = pairs(train, label, window)
             if sum(y_train) == 0 or sum(y_train) == len(y_train):
                 continue
             vectorizer = DictVectorizer()
-            classifier = LogisticRegression(C=1.0, max_iter=2000)
+            classifier = LogisticRegression(C=regularization, max_iter=2000)
             classifier.fit(vectorizer.fit_transform(x_train), y_train)
-            x_dev, y_dev = labelled_pairs(dev, label, window)
+            x_dev, y_dev = pairs(dev, label, window)
             probabilities = classifier.predict_proba(vectorizer.transform(x_dev))[:, 1] if x_dev else numpy.array([])
             threshold, score = best_threshold(probabilities, y_dev, gold_count(dev, label))
             names = vectorizer.get_feature_names_out()
-            labels[label] = {
+            runs[label][window, regularization] = {"params": {
                 "weights": {name: round(float(w), 6) for name, w in zip(names, classifier.coef_[0]) if abs(w) > 1e-6},
                 "intercept": round(float(classifier.intercept_[0]), 6),
                 "threshold": threshold,
-            }
-            scores[label] = score
-        gold = sum(gold_count(dev, label) for label in scores)
-        tp = sum(scores[label]["r"] * gold_count(dev, label) for label in scores)
-        predicted = sum(scores[label]["r"] * gold_count(dev, label) / scores[label]["p"]
-                        for label in scores if scores[label]["p"])
-        micro_f = 2 * tp / (gold + predicted) if gold + predicted else 0.0
-        runs[window] = {"model": RelationModel(labels).to_dict(), "dev": scores, "dev_micro_f": round(micro_f, 4)}
-    window = max(runs, key=lambda w: runs[w]["dev_micro_f"])
-    srsly.write_json(output, {"window": window, "model": runs[window]["model"]})
-    summary = {"chosen_window": window,
-               "windows": {str(w): {"dev_micro_f": r["dev_micro_f"], "dev": r["dev"]} for w, r in runs.items()}}
+                "window": window,
+            }, "dev": score}
+    labels, chosen, scores = {}, {}, {}
+    for label, label_runs in runs.items():
+        if not label_runs:
+            continue
+        # candidates grow with the window and cost time per letter: a wider window (or a weaker
+        # regularization) must beat the narrower one on dev by more than TOLERANCE
+        # (C costs nothing at run time: the best, the stronger on a tie)
+        per_window = {w: max((k for k in label_runs if k[0] == w), key=lambda k: (label_runs[k]["dev"]["f"], -k[1]))
+                      for w in {k[0] for k in label_runs}}
+        best = max(label_runs[k]["dev"]["f"] for k in per_window.values())
+        key = per_window[min(w for w, k in per_window.items() if label_runs[k]["dev"]["f"] >= best - TOLERANCE)]
+        labels[label], scores[label] = label_runs[key]["params"], label_runs[key]["dev"]
+        chosen[label] = {"window": key[0], "c": key[1]}
+    window = max((choice["window"] for choice in chosen.values()), default=0)
+    srsly.write_json(output, {"window": window, "model": RelationModel(labels).to_dict()})
+    summary = {"chosen_window": window, "chosen": chosen, "dev": scores, "dev_micro_f": _micro_f(dev, scores),
+               "windows": {str(w): {"dev": {label: max((r["dev"] for (rw, _), r in label_runs.items() if rw == w),
+                                                       key=lambda score: score["f"])
+                                            for label, label_runs in runs.items() if label_runs}}
+                           for w in WINDOWS}}
     srsly.write_json(report, summary)
     return summary
 
 
-def main(corpus_dir: Path, output: Path, report: Path):
-    summary = train_relations(corpus_dir, output, report)
+def _micro_f(dev, scores: Dict[str, Dict[str, float]]) -> float:
+    gold = sum(gold_count(dev, label) for label in scores)
+    tp = sum(scores[label]["r"] * gold_count(dev, label) for label in scores)
+    predicted = sum(scores[label]["r"] * gold_count(dev, label) / scores[label]["p"] for label in scores if scores[label]["p"])
+    return round(2 * tp / (gold + predicted), 4) if gold + predicted else 0.0
+
+
+def main(corpus_dir: Path, output: Path, report: Path,
+         regularization: List[float] = typer.Option(list(REGULARIZATION), "--c",
+                                                    help="LogisticRegression's C values to choose from on dev")):
+    summary = train_relations(corpus_dir, output, report, regularization)
     typer.echo(srsly.json_dumps(summary, indent=2))
 
 

@@ -89,3 +89,44 @@ def test_letter_sections_real_letter_items_equal_headings(nlp, path):
     record = nlp(read_letter(str(path)).text)._.imr_record
     assert record["layout"] == "A"
     assert [(i["item"], i["decision"]) for i in record["items"]] == expected_headings(path)
+
+
+BARE_HEADINGS = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth
+below:
+
+Gel heel cups, bilateral:
+
+Claims Administrator guideline: Decision based on MTUS Ankle and Foot Complaints 2004,
+Section(s): Initial Care.
+
+MAXIMUS guideline: Decision based on MTUS Ankle and Foot Complaints 2004, Section(s):
+Initial Care.
+
+Decision rationale: The guidelines list heel cups among the first measures for heel pain, and
+he has worn none so far. The gel heel cups are medically necessary. The guidelines do not
+support a night splint before those measures have been tried. The night splint for the left
+foot is not medically necessary.
+
+Night splint for the left foot, 1 month rental:
+
+Claims Administrator guideline: Decision based on MTUS Ankle and Foot Complaints 2004,
+Section(s): Initial Care.
+
+MAXIMUS guideline: Decision based on MTUS Ankle and Foot Complaints 2004, Section(s):
+Initial Care.
+
+Decision rationale: See the rationale for the heel cups above.
+"""
+
+
+def test_letter_sections_item_headings_without_a_decision_word(nlp):
+    """'<item>:' alone on its line before a guideline label is an item whose decision is in prose."""
+    doc = nlp(BARE_HEADINGS)
+    blocks = doc._.item_blocks
+    assert [(doc.text[b.item[0]:b.item[1]], b.decision, b.decision_text) for b in blocks] == [
+        ("Gel heel cups, bilateral", "unknown", None),
+        ("Night splint for the left foot, 1 month rental", "unknown", None)]
+    assert all(b.claims_administrator and b.reviewer and b.rationale for b in blocks)
+    assert doc.text[slice(*blocks[1].rationale)] == "See the rationale for the heel cups above."
+    assert "Claims Administrator guideline" not in [doc.text[slice(*b.item)] for b in blocks]

@@ -87,3 +87,63 @@ def test_record_fixture_equals_expected_record(nlp, path):
 def test_record_validates_against_schema(nlp, path):
     record, _ = record_of(nlp, path)
     jsonschema.validate(record, SCHEMA)
+
+
+PROSE_SUMMARY = """Summary of the independent review.
+
+The worker asked for a cervical traction unit for home use and for tramadol 50mg #60. The cervical
+traction unit is certified, since home traction is supported for radicular neck pain after a trial in
+therapy. Recommendation is for non-certification of tramadol 50mg #60, as no functional gain was shown.
+"""
+
+
+def _relation(text, head, child, label, probability, party=None, nth=0):
+    from spacy_imr.values import Relation
+
+    def bounds(phrase):
+        start = -1
+        for _ in range(nth + 1 if phrase == head else 1):
+            start = text.index(phrase, start + 1)
+        return (start, start + len(phrase))
+    return Relation(head=bounds(head), child=bounds(child), label=label, probability=probability, party=party)
+
+
+def test_record_items_from_relations_where_structure_has_none(nlp):
+    """With no item structure, the items are the heads the relation step links to decisions (one item
+    per name), with the decision read from the linked phrase."""
+    doc = nlp(PROSE_SUMMARY)
+    assert doc._.item_blocks == []
+    text = doc.text
+    doc._.relations = [
+        _relation(text, "cervical traction unit", "is certified", "HAS_DECISION", 0.9, nth=1),
+        _relation(text, "tramadol 50mg #60", "Recommendation is for non-certification", "HAS_DECISION", 0.8, nth=1),
+        _relation(text, "tramadol 50mg #60", "as no functional gain was shown", "HAS_RATIONALE", 0.7, nth=1),
+    ]
+    record = doc._.imr_record
+    assert [(i["item"], i["decision"], i["decision_text"]["text"]) for i in record["items"]] == [
+        ("cervical traction unit", "overturned", "is certified"),
+        ("tramadol 50mg #60", "upheld", "Recommendation is for non-certification")]
+    assert record["items"][1]["rationale"]["text"] == "as no functional gain was shown"
+    assert record["items"][0]["guidelines"]["reviewer"]["citations"] == []
+    assert record["outcome"] == "partially_overturned"
+    jsonschema.validate(record, SCHEMA)
+
+
+def test_record_item_decision_from_a_mention_naming_it(nlp):
+    """An item heading without a decision word takes the decision the relation step links to a mention
+    that names it, even in another item's block; "partially" before the phrase makes it partial."""
+    from test_letter_sections import BARE_HEADINGS
+
+    text = BARE_HEADINGS.replace("The night splint for the left\nfoot is not medically necessary.",
+                                 "The night splint is partially\noverturned, for 2 weeks.")
+    doc = nlp(text)
+    text = doc.text
+    doc._.relations = [
+        _relation(text, "Gel heel cups, bilateral", "are medically necessary", "HAS_DECISION", 0.7),
+        _relation(text, "night splint", "overturned", "HAS_DECISION", 0.8, nth=1),
+    ]
+    record = doc._.imr_record
+    assert [(i["item"], i["decision"]) for i in record["items"]] == [
+        ("Gel heel cups, bilateral", "overturned"),
+        ("Night splint for the left foot, 1 month rental", "partial")]
+    jsonschema.validate(record, SCHEMA)

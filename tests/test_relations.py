@@ -84,3 +84,35 @@ def test_relations_record_and_round_trips(relation_pipeline, tmp_path):
     assert spacy.load(tmp_path / "model")(text)._.imr_record == record
     restored, = DocBin(store_user_data=True, docs=[doc]).get_docs(pipeline.vocab)
     assert list(restored._.relations) == doc._.relations
+
+
+def test_relations_decision_subjects_and_item_names(nlp):
+    """A prose decision is said of the mentions before it in its sentence; a mention names an item
+    heading by the same words or by the heading's first or last words; the pair of the heading and a
+    decision said of a mention naming it is a candidate, wherever the decision stands."""
+    from test_letter_sections import BARE_HEADINGS
+    from spacy_imr.relations import PairContext, candidates, item_name, named_item, pair_features
+
+    doc = nlp(BARE_HEADINGS)
+    context = PairContext(doc, list(doc.spans.get("rationales", [])))
+    decisions = [ent for ent in doc.ents if ent.label_ == "DECISION"]
+    assert [ent.text for ent in decisions] == ["are medically necessary", "is not medically necessary"]
+    subjects = [[context.spans_at(start).text for start in context.subjects(d)] for d in decisions]
+    assert subjects == [["heel cups"], ["night splint"]]
+    items = {item_name(doc.text[s:e]): doc.text[s:e] for s, e in context.items}
+    assert named_item(item_name("the night splint"), items) == "Night splint for the left foot, 1 month rental"
+    assert named_item(item_name("heel cups"), items) is None  # "gel heel cups" neither starts nor ends so
+    assert named_item(item_name("gel heel cups"), items) == "Gel heel cups, bilateral"
+    assert named_item(item_name("splint"), items) is None  # too short to name an item
+    splint_item = next(ent for ent in doc.ents if ent.text.startswith("Night splint for"))
+    pairs = [(h.text, c.text) for h, c in candidates(context, "HAS_DECISION", 0)]
+    assert (splint_item.text, "is not medically necessary") in pairs  # the decision is in the other block
+    features = pair_features(context, splint_item, decisions[1])
+    assert features["subject=names_head&layout=A"] == 1.0
+    assert pair_features(context, splint_item, decisions[0])["subject=other&layout=A"] == 1.0
+
+
+def test_relations_read_each_labels_window(relation_pipeline):
+    _, report = relation_pipeline
+    assert set(report["chosen"]) >= {"HAS_DECISION", "HAS_RATIONALE"}
+    assert all(choice["window"] in (0, 1, 2, 3) for choice in report["chosen"].values())

@@ -1,0 +1,59 @@
+"""Decision wording in prose: what a heading word or a concluding phrase says was decided."""
+import pytest
+
+from spacy_imr.decisions import PROSE_DECISION, normalize_decision, normalize_decision_at
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Upheld", "upheld"),
+    ("Overturned", "overturned"),
+    ("is not medically necessary and appropriate", "upheld"),
+    ("is medically necessary and appropriate", "overturned"),
+    ("is notmedically necessary and appropriate", "upheld"),
+    ("was not medically necessary per the documentation", "upheld"),
+    ("Recommendation is for denial", "upheld"),
+    ("Recommendation is for non-certification", "upheld"),
+    ("Recommendation is for certification", "overturned"),
+    ("the IRO upheld the denial", "upheld"),
+    ("the prior denial is overturned", "overturned"),
+    ("overturned", "overturned"),
+    ("is certified", "overturned"),
+    ("was approved", "overturned"),
+    ("is non-certified", "upheld"),
+    ("is not certified", "upheld"),
+    ("was not authorized", "upheld"),
+    ("certified in part", "partial"),
+    ("modified to 6 visits", "partial"),
+    ("is partially overturned", "partial"),
+    ("Partially Overturned", "partial"),
+    ("is recommended", "unknown"),
+    ("", "unknown"),
+    (None, "unknown"),
+])
+def test_normalize_decision_phrases(text, expected):
+    assert normalize_decision(text) == expected
+
+
+def test_normalize_decision_at_reads_the_word_before_the_phrase():
+    text = "the request is partially overturned; the brace is not medically necessary; the MRI is upheld"
+    overturned = text.index("overturned")
+    assert normalize_decision_at(text, overturned, overturned + len("overturned")) == "partial"
+    necessary = text.index("medically necessary")
+    assert normalize_decision_at(text, necessary, necessary + len("medically necessary")) == "upheld"
+    upheld = text.index("upheld")
+    assert normalize_decision_at(text, upheld, len(text)) == "upheld"
+
+
+@pytest.mark.parametrize("sentence,phrase", [
+    ("A lumbar support is certified.", "is certified"),
+    ("The knee brace was non-certified.", "was non-certified"),
+    ("For the knee arthroscopy the prior denial is overturned.", "prior denial is overturned"),
+    ("Aquatic therapy 8 visits is partially overturned, for 4 visits.", "is partially overturned"),
+    ("The cane is not medically necessary and appropriate.", "is not medically necessary and appropriate"),
+])
+def test_prose_decision_finds_concluding_phrases(sentence, phrase):
+    assert PROSE_DECISION.search(sentence).group(0) == phrase
+
+
+def test_prose_decision_leaves_out_what_another_party_certified():
+    assert PROSE_DECISION.search("The sling was certified by the claims administrator.") is None
