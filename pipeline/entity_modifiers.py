@@ -64,6 +64,17 @@ def fill_gaps(entities: Iterable[Span], matches: Iterable[Span]) -> List[Span]:
     return sorted(entities + added, key=lambda span: span.start)
 
 
+def without_list_number(ent: Span) -> Span:
+    """An entity that runs into the number of the next list entry ("4. Lumbar spine radiculitis 5. Left
+    eye contusion") ends before it."""
+    doc, last = ent.doc, ent[-1]
+    entry = doc[ent.start - 2].text if ent.start >= 2 and doc[ent.start - 1].text == "." else ""
+    if len(ent) > 1 and last.i + 1 < len(doc) and doc[last.i + 1].text == "." and entry.isdigit() \
+            and last.text == str(int(entry) + 1):
+        return Span(doc, ent.start, ent.end - 1, label=ent.label_, span_id=ent.id_)
+    return ent
+
+
 def _relabelled(ent: Span, labels: Set[str]) -> Span:
     if len(labels) != 1 or ent.label_ in labels:
         return ent
@@ -109,6 +120,7 @@ class EntityModifiers:
     def __call__(self, doc: Doc) -> Doc:
         if self.modifiers is None:
             raise ValueError(Errors.E011.format(name=self.name))
+        doc.ents = [without_list_number(ent) for ent in doc.ents]
         if self.ruler_spans_key in doc.spans:
             doc.ents = fill_gaps(doc.ents, doc.spans[self.ruler_spans_key])
         ents = list(doc.ents)

@@ -4,10 +4,11 @@ pain scores. Each finding is a span in doc.spans["findings"] (label = kind) with
 span._.finding. Findings are read from the clinical summary (the whole letter when it has none).
 """
 import re
+from bisect import bisect_left, bisect_right
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 
@@ -17,6 +18,8 @@ from .text_alignment import doc_text
 from .values import ExamTest, GripStrength, MotorGrade, PainScore, RangeOfMotion, Reflex, Sensation, Tenderness
 
 FINDINGS_KEY = "findings"
+RULER_SPANS_KEY = "ruler"
+TEST_TERMS = "exam_tests"  # the id of the ruler's named-test patterns (corpus/vocab/exam_tests.txt)
 SIDE = r"(?:bilaterally|bilateral|on\s+the\s+(?:left|right)|(?:left|right)(?:\s+side)?|on\s+both\s+sides)"
 SITE_END = r"(?=\s*(?:[.;]|,\s*(?:with|and\s+(?:there|she|he|the\s+patient))|\s+(?:with|without|which|that|where|but|bilaterally|on\s+the\s+(?:left|right)|is|are|was|were)\b)|$)"
 TENDERNESS = re.compile(
@@ -137,6 +140,7 @@ def test_findings(doc: Doc, start: int, end: int) -> Iterator[Tuple[int, int, Ex
     text = doc_text(doc)
     tests = [ent for ent in doc.ents if ent.label_ == "EXAM_FINDING" and start <= ent.start_char < end
              and TEST_WORDS.search(ent.text) and not SIGN_WORDS.match(ent.text)]
+    test_names = full_test_names(doc, tests)
     for ent in tests:
         sentence_start = max(text.rfind(". ", start, ent.start_char) + 2, start)
         sentence_end = text.find(". ", ent.end_char, end)
@@ -156,11 +160,26 @@ def test_findings(doc: Doc, start: int, end: int) -> Iterator[Tuple[int, int, Ex
         side = LATERALITY.search(tail) or LATERALITY.search(text[sentence_start:ent.start_char][-30:])
         degrees = DEGREES.search(tail)
         yield ent.start_char, ent.end_char, ExamTest(
-            test=TEST_SUFFIX.sub("", ent.text),
+            test=TEST_SUFFIX.sub("", test_names.get((ent.start, ent.end), ent.text)),
             result="positive" if word in ("positive", "+") else "negative",
             laterality=_side(side.group()) if side else None,
             degrees=int(degrees.group(1)) if degrees else None,
         )
+
+
+def full_test_names(doc: Doc, tests: List[Span]) -> Dict[Tuple[int, int], str]:
+    """A test's name is the ruler's whole term when the entity holds only part of it: the NER may
+    find "compression" in "Cervical compression"."""
+    terms = sorted((span for span in doc.spans.get(RULER_SPANS_KEY, []) if span.id_ == TEST_TERMS),
+                   key=lambda span: span.start)
+    starts = [span.start for span in terms]
+    longest = max((len(term) for term in terms), default=0)
+    names = {}
+    for ent in tests:
+        for term in terms[bisect_left(starts, ent.start - longest):bisect_right(starts, ent.start)]:
+            if term.end >= ent.end and len(term) > len(ent) and len(term.text) > len(names.get((ent.start, ent.end), "")):
+                names[(ent.start, ent.end)] = term.text
+    return names
 
 
 def range_of_motion_findings(text: str, start: int, end: int) -> Iterator[Tuple[int, int, RangeOfMotion]]:

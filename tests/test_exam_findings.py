@@ -26,3 +26,17 @@ def test_exam_findings_grip_readings_per_hand():
                 for _, _, finding in grip_findings(GRIP_PARAGRAPH, 0, len(GRIP_PARAGRAPH))]
     assert readings == [("Jamar", "kg", [22.5, 24.0, 23.5], [30.2, 31.0, 29.8]),
                         ("dynamometer", "lb", [40.0], [55.0])]
+
+
+def test_exam_findings_test_named_by_the_whole_ruler_term(nlp):
+    from spacy_imr.exam_findings import test_findings
+
+    doc = nlp.make_doc("On exam, Cervical compression test is positive bilaterally. Spurling's test was negative.")
+    for name in ("ruler", "ruler_case"):
+        doc = nlp.get_pipe(name)(doc)
+    partial = doc.char_span(doc.text.index("compression"), doc.text.index("compression") + len("compression"),
+                            label="EXAM_FINDING")
+    spurling = doc.char_span(doc.text.index("Spurling's test"), doc.text.index(" was"), label="EXAM_FINDING")
+    doc.ents = [partial, spurling]
+    found = [(value.test, value.result, value.laterality) for _, _, value in test_findings(doc, 0, len(doc.text))]
+    assert found == [("Cervical compression", "positive", "bilateral"), ("Spurling's", "negative", None)]
