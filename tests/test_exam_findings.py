@@ -1,4 +1,5 @@
 """Grip sentences found from the keyword outwards, and their readings per hand."""
+from spacy_imr import exam_findings
 from spacy_imr.exam_findings import grip_findings, grip_sentences
 
 GRIP_PARAGRAPH = (
@@ -29,8 +30,6 @@ def test_exam_findings_grip_readings_per_hand():
 
 
 def test_exam_findings_test_named_by_the_whole_ruler_term(nlp):
-    from spacy_imr.exam_findings import test_findings
-
     doc = nlp.make_doc("On exam, Cervical compression test is positive bilaterally. Spurling's test was negative.")
     for name in ("ruler", "ruler_case"):
         doc = nlp.get_pipe(name)(doc)
@@ -38,5 +37,5 @@ def test_exam_findings_test_named_by_the_whole_ruler_term(nlp):
                             label="EXAM_FINDING")
     spurling = doc.char_span(doc.text.index("Spurling's test"), doc.text.index(" was"), label="EXAM_FINDING")
     doc.ents = [partial, spurling]
-    found = [(value.test, value.result, value.laterality) for _, _, value in test_findings(doc, 0, len(doc.text))]
+    found = [(value.test, value.result, value.laterality) for _, _, value in exam_findings.test_findings(doc, 0, len(doc.text))]
     assert found == [("Cervical compression", "positive", "bilateral"), ("Spurling's", "negative", None)]

@@ -8,6 +8,7 @@ from spacy.tokens import DocBin
 
 import spacy_imr
 from spacy_imr.corpus import pre_annotate, text_sha256
+from spacy_imr.extract import iter_records
 from spacy_imr.reading import read_letter
 
 from conftest import FIXTURE_LETTERS, REPO
@@ -116,3 +117,11 @@ def test_relations_read_each_labels_window(relation_pipeline):
     _, report = relation_pipeline
     assert set(report["chosen"]) >= {"HAS_DECISION", "HAS_RATIONALE"}
     assert all(choice["window"] in (0, 1, 2, 3) for choice in report["chosen"].values())
+
+
+def test_relations_records_equal_with_two_processes(relation_pipeline):
+    pipeline, _ = relation_pipeline
+    sources = [str(path) for path in FIXTURE_LETTERS]
+    one = list(iter_records(pipeline, sources))
+    assert any(record.get("relations") for record in one)
+    assert list(iter_records(pipeline, sources, n_process=2, batch_size=3)) == one
