@@ -157,11 +157,7 @@ class PairContext:
 
     def spans_at(self, start_char: int) -> Span:
         """The TREATMENT entity starting at the character."""
-        spans = self.spans["TREATMENT"]
-        starts = self._starts_char.get("TREATMENT")
-        if starts is None:
-            starts = self._starts_char["TREATMENT"] = [span.start_char for span in spans]
-        return spans[bisect.bisect_left(starts, start_char)]
+        return self._in_chars("TREATMENT", start_char, start_char + 1)[0]
 
     def regions_of(self, span: Span) -> set:
         """The items whose region (heading, block, statements, rationale) holds the span."""
