@@ -73,11 +73,10 @@ class PairContext:
     def __init__(self, doc: Doc, rationales: Sequence[Span]):
         self.text = doc_text(doc)
         self.sentence_starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(self.text)]
-        self.ents = list(doc.ents)
-        self.ent_starts = [ent.start for ent in self.ents]
         self.spans: Dict[str, List[Span]] = defaultdict(list)
-        for ent in self.ents:
+        for ent in doc.ents:
             self.spans[ent.label_].append(ent)
+        self.ent_token_starts = {label: [ent.start for ent in ents] for label, ents in self.spans.items()}
         self.spans["RATIONALE"] = list(rationales)
         blocks = doc._.item_blocks or []
         self.items = {block.item for block in blocks}
@@ -137,11 +136,13 @@ class PairContext:
                                                       self.item_names)
         return self._named[span.start_char]
 
-    def ents_between(self, start: int, end: int) -> List[Span]:
-        """Entities wholly inside tokens [start, end)."""
-        first = bisect.bisect_left(self.ent_starts, start)
-        last = bisect.bisect_left(self.ent_starts, end, lo=first)
-        return [ent for ent in self.ents[first:last] if ent.end <= end]
+    def count_between(self, label: str, start: int, end: int) -> int:
+        """How many entities of `label` lie wholly inside tokens [start, end), counted without a walk
+        over them: entities do not overlap, so only the last one starting before `end` can cross it."""
+        ents = self.spans.get(label, []) if label in self.ent_token_starts else []
+        starts = self.ent_token_starts.get(label, [])
+        first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        return max(0, last - first - (1 if last > first and ents[last - 1].end > end else 0))
 
     def sentence(self, offset: int) -> int:
         return bisect.bisect_right(self.sentence_starts, offset) - 1
@@ -240,9 +241,8 @@ def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, fl
         f"child_text={_shape(child)}": 1.0,
         "log_chars": math.log1p(abs(child.start_char - head.start_char)) / 10,
     }
-    between = [ent for ent in context.ents_between(gap_start, gap_end)]
-    features[f"between_same_head={min(sum(e.label_ == head.label_ for e in between), 3)}"] = 1.0
-    features[f"between_same_child={min(sum(e.label_ == child.label_ for e in between), 3)}"] = 1.0
+    features[f"between_same_head={min(context.count_between(head.label_, gap_start, gap_end), 3)}"] = 1.0
+    features[f"between_same_child={min(context.count_between(child.label_, gap_start, gap_end), 3)}"] = 1.0
     if gap <= 8:
         gap_chars = (head.end_char, child.start_char) if before else (child.end_char, head.start_char)
         for word in WORD.findall(context.text[gap_chars[0]:gap_chars[1]].lower()):

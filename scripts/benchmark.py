@@ -6,7 +6,8 @@ Over the corpus test letters and the seed, repeated to at least `min_words` word
 of the tokenizer alone (spacy.blank("en")) and of the pipeline, and their ratio; each component's
 share of the pipeline's time; peak resident memory; the pipeline's load time (in a fresh process);
 time per word for the letters concatenated 1x, 4x and 16x into one document; the speed-up of
-two worker processes over one, from letter files to records (`imr extract --n-process 2`); and the
+two worker processes over one, from letter files to records (`imr extract --n-process 2`), and the
+words per second of `--dask local` with two workers over all the letters above; and the
 resident memory after `stream_small` and `stream_large`
 letters streamed through `imr extract` (copies of the shortest letters, in a fresh process).
 """
@@ -18,13 +19,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import spacy
 import srsly
 import typer
 
 from spacy_imr.corpus import iter_annotations, letter_text, read_manifest
+from spacy_imr.distributed import iter_records_dask
 from spacy_imr.extract import iter_records
 
 STREAM_PROBE = """
@@ -79,6 +81,7 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
         nlp(document)
         per_word[factor] = (time.perf_counter() - start) / len(document.split())
     one, two = (records_rate(nlp, texts[: 2 * len(letters)], n_process) for n_process in (1, 2))
+    dask_two = records_rate(nlp, texts, dask_model=str(pipeline))
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stream = stream_memory(pipeline, sorted(letters, key=len)[:5], stream_small, stream_large)
     result = {
@@ -93,6 +96,8 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
         "seconds_per_word": {f"{k}x": v for k, v in per_word.items()},
         "length_scaling_16x": round(per_word[16] / per_word[1], 3),
         "n_process_2_speedup": round(two / one, 3),
+        "records_words_per_second": {"1_process": round(one), "2_processes": round(two),
+                                     "dask_local_2_workers": round(dask_two)},
         "stream_rss_mb": stream,
         # named for the default counts (1,000 and 10,000 letters); stream_rss_mb has the counts used
         "rss_growth_1k_to_10k_mb": round(stream[str(stream_large)] - stream[str(stream_small)], 1),
@@ -112,13 +117,16 @@ def component_shares(nlp, texts: List[str]) -> Dict[str, float]:
     return {name: round(value / total, 3) for name, value in seconds.items()}
 
 
-def records_rate(nlp, texts: List[str], n_process: int) -> float:
-    """Words per second from letter files to records, as `imr extract --n-process` runs."""
+def records_rate(nlp, texts: List[str], n_process: int = 1, dask_model: Optional[str] = None) -> float:
+    """Words per second from letter files to records, as `imr extract --n-process` runs, or with
+    `--dask local` on two single-threaded workers (cluster start and pipeline loads included)."""
     with tempfile.TemporaryDirectory() as folder:
         sources = []
         for index, text in enumerate(texts):
             sources.append(str(Path(folder, f"letter_{index:06d}.txt")))
             Path(sources[-1]).write_text(text, encoding="utf8")
+        if dask_model:
+            return _rate(lambda _: _consume(iter_records_dask("local", sources, model=dask_model, n_workers=2)), texts)
         return _rate(lambda _: _consume(iter_records(nlp, sources, n_process=n_process)), texts)
 
 
