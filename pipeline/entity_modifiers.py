@@ -120,10 +120,10 @@ class EntityModifiers:
     def __call__(self, doc: Doc) -> Doc:
         if self.modifiers is None:
             raise ValueError(Errors.E011.format(name=self.name))
-        doc.ents = [without_list_number(ent) for ent in doc.ents]
+        # doc.ents is rebuilt from every token on each read and write, so it is read and set once
+        ents = [without_list_number(ent) for ent in doc.ents]
         if self.ruler_spans_key in doc.spans:
-            doc.ents = fill_gaps(doc.ents, doc.spans[self.ruler_spans_key])
-        ents = list(doc.ents)
+            ents = fill_gaps(ents, doc.spans[self.ruler_spans_key])
         kept: List[Span] = []
         index = 0
         while index < len(ents):

@@ -36,7 +36,7 @@ ROM_SITE_FIRST = re.compile(
     r"\b(?:range\s+of\s+motion|ROM)\s+(?:of|in|at|for)\s+(?:the\s+)?(?P<site>[^.,;]+?)\s+(?:is|was|are|were)\s+"
     r"(?:\w+\s+)?" + ROM_STATE, re.I)
 ROM_STATE_FIRST = re.compile(
-    ROM_STATE + r"\s+(?:and\s+painful\s+)?(?:range\s+of\s+motion|ROM)\s+(?:of|in|at|to)\s+(?:the\s+)?(?P<site>[^.,;]+?)"
+    r"\b" + ROM_STATE + r"\s+(?:and\s+painful\s+)?(?:range\s+of\s+motion|ROM)\s+(?:of|in|at|to)\s+(?:the\s+)?(?P<site>[^.,;]+?)"
     r"(?=\s*[.,;]|\s+(?:with|and|in|on|by)\b)", re.I)
 MOTIONS = (r"forward\s+flexion|flexion|extension|abduction|adduction|internal\s+rotation|external\s+rotation|"
            r"(?:right\s+|left\s+)?lateral\s+(?:bending|flexion)|rotation|dorsiflexion|plantar\s*flexion|pronation|"
@@ -58,7 +58,7 @@ GRIP_SIDE_THEN_NUMBERS = re.compile(
 MOTOR_GRADE = r"[0-5][+-]?(?=\s*/\s*5\b|\s+(?:over|out\s+of)\s+5\b)"
 MOTOR_SCALE = r"\s*(?:/\s*5|\s+(?:over|out\s+of)\s+5)\b"
 MOTOR = re.compile(
-    rf"(?:(?P<site_before>(?:(?:left|right|bilateral)\s+)?[a-z]+(?:\s+[a-z]+){{0,2}})\s+(?:motor\s+|muscle\s+)?strength\s+"
+    rf"(?:(?P<site_before>\b(?:(?:left|right|bilateral)\s+)?[a-z]+(?:\s+[a-z]+){{0,2}})\s+(?:motor\s+|muscle\s+)?strength\s+"
     rf"(?:is\s+|was\s+|of\s+|at\s+|rated\s+(?:at\s+)?)?(?P<grade_after_site>{MOTOR_GRADE}){MOTOR_SCALE}"
     rf"|(?P<grade>{MOTOR_GRADE}){MOTOR_SCALE}(?:\s+(?:motor\s+|muscle\s+)?strength)?(?:\s+(?:in|of|at|with|for)\s+(?:the\s+)?"
     rf"(?P<site_after>(?:(?:left|right|bilateral)\s+)?[a-z]+(?:\s+[a-z]+){{0,3}}?)(?=\s*[.,;]|\s+(?:and|with|on|bilaterally)\b|$))?)",

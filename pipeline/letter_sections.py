@@ -221,9 +221,12 @@ def _partial_heading(text: str, floor: int, item_end: int) -> Optional[Dict]:
     paragraph = text[paragraph_start:item_end]
     if "original request" not in paragraph.lower():
         return None
+    # Both patterns open with "\S.*?" under DOTALL: if they match anywhere they match from the first
+    # non-space character, so one anchored attempt replaces a search that retries every position.
+    first = len(paragraph) - len(paragraph.lstrip())
     match = None
     for pattern in (PARTIAL, PARTIAL_ELIGIBLE):
-        match = match or pattern.search(paragraph)
+        match = match or pattern.match(paragraph, first)
     if not match:
         return None
     # The original request starts after the last sentence that precedes it in the paragraph.

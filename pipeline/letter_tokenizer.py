@@ -13,7 +13,7 @@ from spacy.language import Language, create_tokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
 
-from .text_alignment import normalize_letter_text
+from .text_alignment import normalize_letter_text, remember_doc_text
 
 SPINE_SEGMENTS = [f"C{n}" for n in range(1, 9)] + [f"T{n}" for n in range(1, 13)] + \
     [f"L{n}" for n in range(1, 6)] + ["S1", "S2"]
@@ -43,6 +43,7 @@ class LetterTokenizer:
     def __call__(self, text: str) -> Doc:
         letter = normalize_letter_text(text)
         doc = self.tokenizer(letter.text)
+        remember_doc_text(doc, letter.text)
         doc._.source_text = text
         doc._.offsets = letter.offsets
         doc._.letter_lines = [list(line) for line in letter.lines]

@@ -94,6 +94,9 @@ class PairContext:
         self._subjects: Dict[int, Tuple[int, ...]] = {}
         self._named: Dict[int, Optional[Tuple[int, int]]] = {}
         self._decided: Optional[set] = None
+        self._party: Dict[int, Optional[str]] = {}
+        self._is_item: Dict[Bounds, bool] = {}
+        self._mentions: Dict[Bounds, Tuple[str, int, set]] = {}
 
     def subjects(self, decision: Span) -> Tuple[int, ...]:
         """Starts (char) of the TREATMENT mentions a DECISION phrase is said of: those between the
@@ -153,8 +156,32 @@ class PairContext:
         if starts is None:
             starts = self._starts[label] = [span.start for span in self.spans.get(label, [])]
         index = bisect.bisect_left(starts, token)
-        options = starts[max(0, index - 1):index + 1]
-        return min(options, key=lambda start: (abs(start - token), start)) if options else None
+        before = starts[index - 1] if index > 0 else None
+        after = starts[index] if index < len(starts) else None
+        if before is None or (after is not None and after - token < token - before):
+            return after
+        return before
+
+    def mention(self, span: Span) -> Tuple[str, int, set]:
+        """A span's label, sentence and item regions, read once per span."""
+        key = (span.start_char, span.end_char)
+        if key not in self._mentions:
+            self._mentions[key] = (span.label_, self.sentence(span.start_char), self.regions_of(span))
+        return self._mentions[key]
+
+    def party_feature(self, offset: int) -> str:
+        party = self.party(offset)
+        if party not in _PARTY_FEATURES:
+            _PARTY_FEATURES[party] = f"child_party={party}"
+        return _PARTY_FEATURES[party]
+
+    def is_item(self, span: Span) -> bool:
+        """Whether the span is an item heading, give or take a character at either end."""
+        bounds = (span.start_char, span.end_char)
+        if bounds not in self._is_item:
+            self._is_item[bounds] = any((bounds[0] + ds, bounds[1] + de) in self.items
+                                        for ds in (0, -1, 1) for de in (0, -1, 1))
+        return self._is_item[bounds]
 
     def spans_at(self, start_char: int) -> Span:
         """The TREATMENT entity starting at the character."""
@@ -167,12 +194,20 @@ class PairContext:
         return self._regions_of[span.start_char]
 
     def party(self, offset: int) -> Optional[str]:
+        if offset not in self._party:
+            self._party[offset] = self._find_party(offset)
+        return self._party[offset]
+
+    def _find_party(self, offset: int) -> Optional[str]:
         statements = self.statements.containing(offset)
         if statements:
             return min(statements)[1]  # the first statement in the group's order
         if self.rationale_bounds.containing(offset):
             return "reviewer"
         return None
+
+
+_PARTY_FEATURES: Dict[Optional[str], str] = {}
 
 
 class Intervals:
@@ -224,42 +259,57 @@ def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[
 
 
 def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, float]:
+    head_label, head_sentence, head_regions = context.mention(head)
+    child_label, child_sentence, child_regions = context.mention(child)
     before = head.start <= child.start
     gap_start, gap_end = (head.end, child.start) if before else (child.end, head.start)
     gap = max(0, gap_end - gap_start)
-    sentence_distance = abs(context.sentence(child.start_char) - context.sentence(head.start_char))
+    sentence_distance = abs(child_sentence - head_sentence)
     features = {
-        f"pair={head.label_}>{child.label_}": 1.0,
-        f"order={'head_first' if before else 'child_first'}": 1.0,
-        f"tokens={_bin(gap)}": 1.0,
-        f"sentences={min(sentence_distance, 6)}": 1.0,
+        f"pair={head_label}>{child_label}": 1.0,
+        _ORDER[before]: 1.0,
+        _token_gap_feature(gap): 1.0,
+        _SENTENCES[min(sentence_distance, 6)]: 1.0,
         "same_sentence": float(sentence_distance == 0),
-        "same_region": float(bool(context.regions_of(head) & context.regions_of(child))),
-        "head_is_item": float(any((head.start_char + ds, head.end_char + de) in context.items
-                                  for ds in (0, -1, 1) for de in (0, -1, 1))),
-        f"child_party={context.party(child.start_char)}": 1.0,
+        "same_region": float(bool(head_regions & child_regions)),
+        "head_is_item": float(context.is_item(head)),
+        context.party_feature(child.start_char): 1.0,
         f"child_text={_shape(child)}": 1.0,
         "log_chars": math.log1p(abs(child.start_char - head.start_char)) / 10,
     }
-    features[f"between_same_head={min(context.count_between(head.label_, gap_start, gap_end), 3)}"] = 1.0
-    features[f"between_same_child={min(context.count_between(child.label_, gap_start, gap_end), 3)}"] = 1.0
+    features[_BETWEEN_HEAD[min(context.count_between(head_label, gap_start, gap_end), 3)]] = 1.0
+    features[_BETWEEN_CHILD[min(context.count_between(child_label, gap_start, gap_end), 3)]] = 1.0
     if gap <= 8:
         gap_chars = (head.end_char, child.start_char) if before else (child.end_char, head.start_char)
         for word in WORD.findall(context.text[gap_chars[0]:gap_chars[1]].lower()):
             features[f"between_word={word}"] = 1.0
     if gap == 0:
         features["adjacent"] = 1.0
-    features["nearest_child"] = float(context.nearest(child.label_, head.start) == child.start)
-    features["nearest_head"] = float(context.nearest(head.label_, child.start) == head.start)
-    if child.label_ == "DECISION":
+    features["nearest_child"] = float(context.nearest(child_label, head.start) == child.start)
+    features["nearest_head"] = float(context.nearest(head_label, child.start) == head.start)
+    if child_label == "DECISION":
         _decision_features(context, head, child, features)
-    elif child.label_ == "ANATOMY":
+    elif child_label == "ANATOMY":
         _site_features(context, head, child, before, features)
-    elif child.label_ in ("RATIONALE", "GUIDELINE"):
+    elif child_label in ("RATIONALE", "GUIDELINE"):
         # the item as the determination names it: in prose layouts the rationale and the citations
         # belong to the mention a decision is said of
         features[f"head_decided={head.start_char in context.decided_mentions()}&layout={context.layout}"] = 1.0
     return features
+
+
+# feature names built once: a letter asks for thousands of pairs
+_ORDER = {True: "order=head_first", False: "order=child_first"}
+_SENTENCES = [f"sentences={distance}" for distance in range(7)]
+_BETWEEN_HEAD = [f"between_same_head={count}" for count in range(4)]
+_BETWEEN_CHILD = [f"between_same_child={count}" for count in range(4)]
+_TOKEN_GAPS: Dict[int, str] = {}
+
+
+def _token_gap_feature(gap: int) -> str:
+    if gap not in _TOKEN_GAPS:
+        _TOKEN_GAPS[gap] = f"tokens={_bin(gap)}"
+    return _TOKEN_GAPS[gap]
 
 
 def _site_features(context: PairContext, head: Span, child: Span, before: bool, features: Dict[str, float]) -> None:
@@ -331,8 +381,13 @@ class RelationModel:
 
     def probability(self, label: str, features: Dict[str, float]) -> float:
         params = self.labels[label]
-        weights = params["weights"]
-        score = params["intercept"] + sum(weights.get(name, 0.0) * value for name, value in features.items())
+        weight = params["weights"].get
+        total = 0.0
+        for name, value in features.items():
+            known = weight(name)
+            if known is not None:
+                total += known * value
+        score = params["intercept"] + total
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
     def to_dict(self) -> Dict:

@@ -24,7 +24,9 @@ GLUED_WORDS = {
     "isnot": "is not",
 }
 GLUED_PATTERN = re.compile(r"\b(" + "|".join(GLUED_WORDS) + r")\b", re.I)
-WHITESPACE_RUN = re.compile(r"[ \t\u00a0]+")
+# Spaces to fold: a run of two or more, or one tab or no-break space (a single space stays as it is,
+# so most of a line is copied in one piece).
+WHITESPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 # A line in capitals with two or more words is a heading: it stands as its own paragraph.
 HEADING_LINE = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*\s[^a-z]*[A-Z]{2,}[^a-z]*$")
 
@@ -221,6 +223,12 @@ def _copy_unglued(builder: _Builder, start: int, end: int) -> None:
 
 
 _DOC_TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
+
+
+def remember_doc_text(doc: Doc, text: str) -> None:
+    """Record the text a tokenizer made `doc` from (spaCy's tokenizer keeps every character of it),
+    so that doc_text need not rebuild it."""
+    _DOC_TEXTS[doc] = text
 
 
 def doc_text(doc: Doc) -> str:

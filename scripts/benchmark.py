@@ -3,13 +3,14 @@
     python scripts/benchmark.py training/imr_letters corpus metrics/benchmark.json ../shared/letters ../shared/seed
 
 Over the corpus test letters and the seed, repeated to at least `min_words` words: words per second
-of the tokenizer alone (spacy.blank("en")) and of the pipeline, and their ratio; each component's
-share of the pipeline's time; peak resident memory; the pipeline's load time (in a fresh process);
-time per word for the letters concatenated 1x, 4x and 16x into one document; the speed-up of
-two worker processes over one, from letter files to records (`imr extract --n-process 2`), and the
-words per second of `--dask local` with two workers over all the letters above; and the
-resident memory after `stream_small` and `stream_large`
-letters streamed through `imr extract` (copies of the shortest letters, in a fresh process).
+of the tokenizer alone (spacy.blank("en")) and of the pipeline, each the best of `repeats` passes
+taken in turn, and their ratio; each component's share of the pipeline's time; peak resident
+memory; the pipeline's load time (in a fresh process); time per word for the letters concatenated
+1x, 4x and 16x into one document (best of `repeats`); the speed-up of two worker processes over
+one, from letter files to records (`imr extract --n-process 2`), and the words per second of
+`--dask local` with two workers over all the letters above; and the resident memory after
+`stream_small` and `stream_large` letters streamed through `imr extract` (copies of the shortest
+letters, in a fresh process).
 """
 import json
 from collections import deque
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import spacy
 import srsly
@@ -57,8 +58,19 @@ def _rate(function, texts: List[str]) -> float:
     return _words(texts) / (time.perf_counter() - start)
 
 
+def _best_rates(functions: Dict[str, Callable], texts: List[str], repeats: int) -> Dict[str, float]:
+    """Words per second of each function, the best of `repeats` passes taken in turn: other work on a
+    shared machine only ever slows a pass down, and alternating keeps one slow spell from landing on
+    one function's passes only."""
+    best = {name: 0.0 for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            best[name] = max(best[name], _rate(function, texts))
+    return best
+
+
 def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List[Path], min_words: int = 100_000,
-              stream_small: int = 1_000, stream_large: int = 10_000) -> Dict:
+              stream_small: int = 1_000, stream_large: int = 10_000, repeats: int = 3) -> Dict:
     manifest = read_manifest(corpus_dir)
     dirs = [d for d in letters_dirs if d.exists()]
     letters = [letter_text(r, dirs) for _, _, r in iter_annotations(corpus_dir) if manifest[r["id"]]["split"] == "test"]
@@ -69,17 +81,21 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
     nlp = spacy.load(pipeline)
     blank = spacy.blank("en")
     list(nlp.pipe(texts[:2]))  # warm up
-    tokenizer_wps = _rate(lambda batch: _consume(blank.make_doc(t) for t in batch), texts)
-    pipeline_wps = _rate(lambda batch: _consume(nlp.pipe(batch)), texts)
+    rates = _best_rates({"tokenizer": lambda batch: _consume(blank.make_doc(t) for t in batch),
+                         "pipeline": lambda batch: _consume(nlp.pipe(batch))}, texts, repeats)
+    tokenizer_wps, pipeline_wps = rates["tokenizer"], rates["pipeline"]
     shares = component_shares(nlp, texts[: len(letters)])
     base = "\n\n".join(letters[:5])
     per_word = {}
     nlp.max_length = 10 ** 8
     for factor in (1, 4, 16):
         document = "\n\n".join([base] * factor)
-        start = time.perf_counter()
-        nlp(document)
-        per_word[factor] = (time.perf_counter() - start) / len(document.split())
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            nlp(document)
+            seconds.append(time.perf_counter() - start)
+        per_word[factor] = min(seconds) / len(document.split())
     one, two = (records_rate(nlp, texts[: 2 * len(letters)], n_process) for n_process in (1, 2))
     dask_two = records_rate(nlp, texts, dask_model=str(pipeline))
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -89,6 +105,7 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
         "words": _words(texts),
         "tokenizer_words_per_second": round(tokenizer_wps),
         "words_per_second": round(pipeline_wps),
+        "passes": repeats,
         "ratio_vs_tokenizer": round(pipeline_wps / tokenizer_wps, 4),
         "component_share": shares,
         "peak_rss_mb": round(peak_rss_mb, 1),
@@ -150,8 +167,8 @@ def stream_memory(pipeline: Path, letters: List[str], small: int, large: int) ->
 
 def main(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List[Path],
          min_words: int = typer.Option(100_000), stream_small: int = typer.Option(1_000),
-         stream_large: int = typer.Option(10_000)):
-    result = benchmark(pipeline, corpus_dir, output, letters_dirs, min_words, stream_small, stream_large)
+         stream_large: int = typer.Option(10_000), repeats: int = typer.Option(3)):
+    result = benchmark(pipeline, corpus_dir, output, letters_dirs, min_words, stream_small, stream_large, repeats)
     for key, value in result.items():
         typer.echo(f"{key:28} {value}")
 

@@ -7,7 +7,7 @@ Writes two package data files:
   whatever their number. Most match on LOWER; the short capitalised terms that must match
   case-sensitively (PT, CT, L) are marked "case_sensitive" and go to a second ruler matching on
   ORTH (as token patterns they cost the Matcher ten times the rest of the ruler). Token patterns
-  only for spinal levels and regulation sections. Each pattern's id names its list, which tells
+  only for regulation sections; spinal levels are enumerated as case-sensitive phrases. Each pattern's id names its list, which tells
   the modifiers step what may follow the term.
 - entity_modifiers.json: the words that extend an entity, read by the imr_entity_modifiers
   component: site words and spinal levels to the left ("Left index finger fracture",
@@ -25,6 +25,7 @@ RULER_PATTERNS_FILE = "ruler_patterns.jsonl"
 MODIFIERS_FILE = "entity_modifiers.json"
 LEVEL = r"^(?:[CTLS]\d{1,2}(?:-\d{1,2})?|[CTLS]\d{1,2}[-/][CTLS]\d{1,2})$"
 LEVEL_JOIN = ["-", "to", "through", "/", "–"]
+SPINE_SEGMENTS = [f"{region}{n}" for region, count in (("C", 8), ("T", 12), ("L", 5), ("S", 5)) for n in range(1, count + 1)]
 # Site words seen before a diagnosis head that are too generic to be anatomy entities on their own.
 EXTRA_SITE_WORDS = ["eye", "face", "head", "back", "spine", "disc", "joint", "low", "upper", "lower",
                     "cervical", "thoracic", "lumbar", "lumbosacral", "sacral", "bilateral", "left",
@@ -99,22 +100,33 @@ def build_ruler_patterns(vocab_dir: Path, output_dir: Path) -> int:
 
 
 def _level_patterns() -> List[Dict]:
-    level = {"TEXT": {"REGEX": LEVEL}}
-    return [
-        {"label": "ANATOMY", "pattern": [level], "id": "spinal_levels"},
-        {"label": "ANATOMY", "pattern": [level, {"ORTH": {"IN": LEVEL_JOIN}}, level], "id": "spinal_levels"},
-    ]
+    """Every spinal segment and range as the letters write them ("C5", "L4-5", "L5-S1", "C4/C7",
+    "C3 through C7"), as case-sensitive phrases. A token pattern with a REGEX predicate would have
+    the Matcher call Python on every token of every letter."""
+    texts = set(SPINE_SEGMENTS)
+    for index, upper in enumerate(SPINE_SEGMENTS):
+        for lower in SPINE_SEGMENTS[index + 1:]:
+            if lower[0] == upper[0]:
+                texts.add(f"{upper}-{lower[1:]}")
+            texts.update(f"{upper}{join}{lower}" for join in ("-", "/"))
+            texts.update(f"{upper} {join} {lower}" for join in LEVEL_JOIN)
+    return [{"label": "ANATOMY", "pattern": text, "id": "spinal_levels", "case_sensitive": True}
+            for text in sorted(texts)]
 
 
 def _regulation_patterns() -> List[Dict]:
+    """CCR and Labor Code sections. Each pattern starts on an exact word, so the Matcher tries the
+    section number's predicate only after one."""
     section = {"TEXT": {"REGEX": r"^97\d\d(?:\.\d+)*(?:\([a-z0-9]+\))*$"}}
-    ccr = {"LOWER": {"IN": ["c.c.r.", "ccr", "c.c.r", "cal.", "§"]}, "OP": "+"}
-    return [
-        {"label": "GUIDELINE", "pattern": [{"ORTH": "8", "OP": "?"}, ccr, {"ORTH": "§", "OP": "?"}, section], "id": "regulations"},
-        {"label": "GUIDELINE", "pattern": [{"LOWER": {"IN": ["section", "sections", "§"]}}, section], "id": "regulations"},
-        {"label": "GUIDELINE", "pattern": [{"LOWER": "labor"}, {"LOWER": "code"}, {"ORTH": {"IN": ["§", "section"]}, "OP": "?"},
-                                           {"TEXT": {"REGEX": r"^46\d\d(?:\.\d+)?(?:\([a-z0-9]+\))*$"}}], "id": "regulations"},
-    ]
+    ccr_words = ["c.c.r.", "ccr", "c.c.r", "cal.", "§"]
+    more_ccr = {"LOWER": {"IN": ccr_words}, "OP": "*"}
+    section_sign = {"ORTH": "§", "OP": "?"}
+    patterns = [[{"ORTH": "8"}, {"LOWER": {"IN": ccr_words}}, more_ccr, section_sign, section]]
+    patterns += [[{"LOWER": word}, more_ccr, section_sign, section] for word in ccr_words]
+    patterns += [[{"LOWER": word}, section] for word in ("section", "sections", "§")]
+    patterns.append([{"LOWER": "labor"}, {"LOWER": "code"}, {"ORTH": {"IN": ["§", "section"]}, "OP": "?"},
+                     {"TEXT": {"REGEX": r"^46\d\d(?:\.\d+)?(?:\([a-z0-9]+\))*$"}}])
+    return [{"label": "GUIDELINE", "pattern": pattern, "id": "regulations"} for pattern in patterns]
 
 
 def main(vocab_dir: Path = typer.Argument(Path("corpus/vocab")),

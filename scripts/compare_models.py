@@ -7,7 +7,8 @@ Each NER is assembled with the rule components and the relation step (scripts/as
 and measured in this one run: combined entity precision, recall and F1 (exact match) on dev and
 test, the NER layer's own F1 on dev from its training, and words per second of the full pipeline
 against spaCy's blank English tokenizer over the same test letters (their ratio, as in
-scripts/benchmark.py; each the best of three passes). The table goes to `output` with the tok2vec settings read from each config.
+scripts/benchmark.py; each the best of three passes). The entries go into `output` beside those of
+earlier runs, with the tok2vec settings, training steps and spaCy version of each.
 """
 import subprocess
 import sys
@@ -51,11 +52,16 @@ def compare_models(corpus_dir: Path, relations: Path, output: Path, letters_dirs
             list(nlp.pipe(test_texts[:2]))  # warm up
             tokenizer_wps = _words_per_second(lambda texts: (blank.make_doc(t) for t in texts), test_texts)
             pipeline_wps = _words_per_second(nlp.pipe, test_texts)
-            encode = nlp.config["components"]["tok2vec"]["model"]["encode"]
-            embed = nlp.config["components"]["tok2vec"]["model"]["embed"]
+            tok2vec = nlp.config["components"]["tok2vec"]["model"]
+            tok2vec = tok2vec.get("tok2vec", tok2vec)  # inside the window layer, or spaCy's own
+            encode, embed = tok2vec["encode"], tok2vec["embed"]
             ner_meta = srsly.read_json(Path(ner_model) / "meta.json")
+            trained = spacy.util.load_config(Path(ner_model) / "config.cfg")
             results[name] = {
-                "tok2vec": {"width": encode["width"], "depth": encode["depth"], "rows": embed["rows"], "attrs": embed["attrs"]},
+                "tok2vec": {"width": encode["width"], "depth": encode["depth"], "maxout_pieces": encode["maxout_pieces"],
+                            "rows": embed["rows"], "attrs": embed["attrs"]},
+                "train_steps": trained["training"]["max_steps"],
+                "spacy_version": spacy.__version__,
                 "ner_hidden_width": nlp.config["components"]["ner"]["model"]["hidden_width"],
                 "ner_dev_f": round(ner_meta["performance"]["ents_f"], 4),
                 "words_per_second": round(pipeline_wps),
@@ -65,7 +71,9 @@ def compare_models(corpus_dir: Path, relations: Path, output: Path, letters_dirs
             }
             typer.echo(f"{name}: {results[name]['ratio_vs_tokenizer']} of the tokenizer, combined test F "
                        f"{results[name]['combined_test']['ents_f']}")
-    srsly.write_json(output, results)
+    # earlier sweeps stay in the file beside this one's, each entry with the spaCy it ran on
+    earlier = srsly.read_json(output) if output.exists() else {}
+    srsly.write_json(output, {**earlier, **results})
     return results
 
 

@@ -31,3 +31,20 @@ def test_ruler_patterns_survive_to_disk_and_back(nlp, tmp_path):
     text = "Left SI joint injection and physical therapy for the AC joint."
     assert ruler_matches(reloaded, text) == ruler_matches(nlp, text)
     assert ("SI joint", "ANATOMY") in ruler_matches(reloaded, text)
+
+
+def test_ruler_patterns_spinal_levels_as_the_letters_write_them(nlp):
+    text = ("MRI showed disc bulges at L4-5 and L5-S1, stenosis from C4 through C7, a fracture of T9-10. "
+            "Tenderness over the L1-5 paraspinal muscles and at C5/C6. Class C9 and T13 are not levels.")
+    levels = {span for span, label in ruler_matches(nlp, text) if label == "ANATOMY" and span[0] in "CTLS"}
+    # the span group keeps every match; the longest win when entities are set
+    assert {"L4-5", "L5-S1", "C4 through C7", "T9-10", "L1-5", "C5/C6"} <= levels
+    assert not any(span.startswith(("C9", "T13")) for span in levels)
+
+
+def test_ruler_patterns_regulation_sections_start_on_their_words(nlp):
+    text = ("Per 8 CCR § 9792.24.2 and section 9792.20 (e), see C.C.R. 9792.26 and Labor Code § 4610.5 for it. "
+            "Sections 9792.20 - 9792.26 apply; ccr 9792.21 too. Section headings and 9792 alone are not citations.")
+    sections = {span for span, label in ruler_matches(nlp, text) if label == "GUIDELINE"}
+    assert sections == {"8 CCR § 9792.24.2", "CCR § 9792.24.2", "§ 9792.24.2", "section 9792.20", "C.C.R. 9792.26",
+                        "Labor Code § 4610.5", "Sections 9792.20", "ccr 9792.21"}

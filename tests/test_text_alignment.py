@@ -1,6 +1,8 @@
+import spacy
+
 from spacy_imr.text_alignment import doc_text, normalize_letter_text
 
-from conftest import SEED, folded, needs_shared
+from conftest import FIXTURES, SEED, folded, needs_shared
 
 DOUBLE_SPACED = (
     " HOW THE IMR FINAL DETERMINATION WAS MADE \n\nThe reviewer is licensed \n\nin California. \n\n \n\n"
@@ -59,3 +61,11 @@ def test_text_alignment_doc_text_is_read_once_per_doc(nlp):
     first, second = nlp.make_doc("Tramadol ER 150mg #30\n\nUpheld"), nlp.make_doc("Physical therapy x 8")
     assert doc_text(first) == first.text and doc_text(second) == second.text
     assert doc_text(first) is doc_text(first)
+
+
+def test_text_alignment_doc_text_comes_from_the_tokenizer(nlp):
+    letter = (FIXTURES / "letters" / "a2017_page_artifacts.txt").read_text()
+    doc = nlp.make_doc(letter)
+    tokens = spacy.tokens.Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    assert doc_text(doc) == doc.text == tokens.text
+    assert doc_text(tokens) == tokens.text

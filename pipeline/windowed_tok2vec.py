@@ -1,0 +1,89 @@
+"""A tok2vec that embeds a very long text a window of tokens at a time.
+
+spaCy's CNN tok2vec holds several float arrays of (tokens x width x pieces) for everything it is
+given at once, so one very long input (a bundle of letters, an appeal quoting several) grows memory
+with its length. At prediction time this layer embeds letters of ordinary length together, exactly
+as the wrapped tok2vec does, and feeds a doc longer than `window_tokens` through it one window at a
+time. The windows overlap by the CNN's receptive field, so every token gets the vectors one pass
+would give it. Training passes docs straight through: training letters are letter-sized.
+"""
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Model
+from thinc.types import Floats2d, Ints2d
+
+
+def receptive_field(tok2vec: Model) -> int:
+    """Tokens of context each side that reach a token's vector: the window sizes of the encoder's
+    convolution layers added up (spaCy's encoders widen the context with thinc's expand_window)."""
+    return sum(node.attrs["window_size"] for node in tok2vec.walk() if node.name == "expand_window")
+
+
+def windows(length: int, size: int, context: int) -> List[Tuple[int, int, int, int]]:
+    """(start, end) of each window's tokens, then the first row to keep and how many, covering
+    tokens 0..length in order."""
+    pieces = []
+    for start in range(0, length, size):
+        end = min(start + size, length)
+        left = max(0, start - context)
+        pieces.append((left, min(length, end + context), start - left, end - start))
+    return pieces
+
+
+class DocWindow:
+    """Tokens [start, end) of a doc as spaCy's feature extraction reads a Doc (`to_array`), without
+    copying the doc; the doc's attribute arrays are read once for all its windows."""
+
+    def __init__(self, doc: Doc, start: int, end: int, arrays: Dict[Tuple, Ints2d]):
+        self.doc, self.start, self.end, self._arrays = doc, start, end, arrays
+
+    @property
+    def vocab(self):
+        return self.doc.vocab
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def to_array(self, columns: Sequence) -> Ints2d:
+        key = tuple(columns) if isinstance(columns, (list, tuple)) else columns
+        if key not in self._arrays:
+            self._arrays[key] = self.doc.to_array(columns)
+        return self._arrays[key][self.start:self.end]
+
+
+@registry.architectures("spacy_imr.WindowedTok2Vec.v1")
+def build_windowed_tok2vec(tok2vec: Model[List[Doc], List[Floats2d]], window_tokens: int) -> Model[List[Doc], List[Floats2d]]:
+    """tok2vec: the wrapped embedding and encoder; window_tokens: the longest doc embedded in one pass."""
+    width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
+    return Model("windowed_tok2vec", forward, init=init, layers=[tok2vec], dims={"nO": width},
+                 attrs={"window_tokens": window_tokens})
+
+
+def init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
+    tok2vec = model.layers[0]
+    tok2vec.initialize(X=X, Y=Y)
+    if tok2vec.has_dim("nO"):
+        model.set_dim("nO", tok2vec.get_dim("nO"))
+    return model
+
+
+def forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats2d], Callable]:
+    tok2vec = model.layers[0]
+    if is_train:
+        return tok2vec(docs, is_train)
+    size = model.attrs["window_tokens"]
+    letters = [doc for doc in docs if len(doc) <= size]
+    encoded: Iterator[Floats2d] = iter(tok2vec.predict(letters) if letters else [])
+    outputs = [next(encoded) if len(doc) <= size else _encode_long(tok2vec, doc, size) for doc in docs]
+    return outputs, lambda d_outputs: []
+
+
+def _encode_long(tok2vec: Model, doc: Doc, size: int) -> Floats2d:
+    arrays: Dict[Tuple, Ints2d] = {}
+    parts = []
+    for start, end, first, count in windows(len(doc), size, receptive_field(tok2vec)):
+        (rows,) = tok2vec.predict([DocWindow(doc, start, end, arrays)])
+        parts.append(rows[first: first + count])
+    return tok2vec.ops.xp.vstack(parts)
