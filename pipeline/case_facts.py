@@ -23,7 +23,7 @@ FIELD_DATES = {
 }
 PROSE_DATES = {
     "injury": re.compile(
-        rf"(?:injury\s+date\s+(?:on|of)|date\s+of\s+injury\s+(?:on|of)?|(?:industrial|work(?:-related)?|occupational)\s+"
+        rf"\b(?:injury\s+date\s+(?:on|of)|date\s+of\s+injury\s+(?:on|of)?|(?:industrial|work(?:-related)?|occupational)\s+"
         rf"(?:injury|claim)\s+(?:on|from|of|dated)|injured\s+(?:at\s+work\s+)?on|sustained\s+an?\s+injury\s+on)\s*({DATE})",
         re.I),
     "ur_denial": re.compile(

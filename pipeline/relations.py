@@ -16,6 +16,7 @@ import bisect
 import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 import srsly
@@ -169,12 +170,6 @@ class PairContext:
             self._mentions[key] = (span.label_, self.sentence(span.start_char), self.regions_of(span))
         return self._mentions[key]
 
-    def party_feature(self, offset: int) -> str:
-        party = self.party(offset)
-        if party not in _PARTY_FEATURES:
-            _PARTY_FEATURES[party] = f"child_party={party}"
-        return _PARTY_FEATURES[party]
-
     def is_item(self, span: Span) -> bool:
         """Whether the span is an item heading, give or take a character at either end."""
         bounds = (span.start_char, span.end_char)
@@ -205,9 +200,6 @@ class PairContext:
         if self.rationale_bounds.containing(offset):
             return "reviewer"
         return None
-
-
-_PARTY_FEATURES: Dict[Optional[str], str] = {}
 
 
 class Intervals:
@@ -273,7 +265,7 @@ def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, fl
         "same_sentence": float(sentence_distance == 0),
         "same_region": float(bool(head_regions & child_regions)),
         "head_is_item": float(context.is_item(head)),
-        context.party_feature(child.start_char): 1.0,
+        _party_feature(context.party(child.start_char)): 1.0,
         f"child_text={_shape(child)}": 1.0,
         "log_chars": math.log1p(abs(child.start_char - head.start_char)) / 10,
     }
@@ -303,13 +295,16 @@ _ORDER = {True: "order=head_first", False: "order=child_first"}
 _SENTENCES = [f"sentences={distance}" for distance in range(7)]
 _BETWEEN_HEAD = [f"between_same_head={count}" for count in range(4)]
 _BETWEEN_CHILD = [f"between_same_child={count}" for count in range(4)]
-_TOKEN_GAPS: Dict[int, str] = {}
 
 
+@lru_cache(maxsize=None)
 def _token_gap_feature(gap: int) -> str:
-    if gap not in _TOKEN_GAPS:
-        _TOKEN_GAPS[gap] = f"tokens={_bin(gap)}"
-    return _TOKEN_GAPS[gap]
+    return f"tokens={_bin(gap)}"
+
+
+@lru_cache(maxsize=None)
+def _party_feature(party: Optional[str]) -> str:
+    return f"child_party={party}"
 
 
 def _site_features(context: PairContext, head: Span, child: Span, before: bool, features: Dict[str, float]) -> None:

@@ -7,10 +7,10 @@ of the tokenizer alone (spacy.blank("en")) and of the pipeline, each the best of
 taken in turn, and their ratio; each component's share of the pipeline's time; peak resident
 memory; the pipeline's load time (in a fresh process); time per word for the letters concatenated
 1x, 4x and 16x into one document (best of `repeats`); the speed-up of two worker processes over
-one, from letter files to records (`imr extract --n-process 2`), and the words per second of
-`--dask local` with two workers over all the letters above; and the resident memory after
-`stream_small` and `stream_large` letters streamed through `imr extract` (copies of the shortest
-letters, in a fresh process).
+one, from letter files to records (`imr extract --n-process 2`, best of `repeats` each); the words
+per second of `--dask local` with two workers over all the letters above; and the resident memory
+after `stream_small` and `stream_large` letters streamed through `imr extract` (copies of the
+shortest letters, in a fresh process).
 """
 import json
 from collections import deque
@@ -58,14 +58,13 @@ def _rate(function, texts: List[str]) -> float:
     return _words(texts) / (time.perf_counter() - start)
 
 
-def _best_rates(functions: Dict[str, Callable], texts: List[str], repeats: int) -> Dict[str, float]:
-    """Words per second of each function, the best of `repeats` passes taken in turn: other work on a
-    shared machine only ever slows a pass down, and alternating keeps one slow spell from landing on
-    one function's passes only."""
-    best = {name: 0.0 for name in functions}
+def _best_rates(rates: Dict[object, Callable[[], float]], repeats: int) -> Dict[object, float]:
+    """The best of `repeats` measurements of each rate, taken in turn: other work on a shared machine
+    only ever slows a pass down, and alternating keeps one slow spell from landing on one rate only."""
+    best = {name: 0.0 for name in rates}
     for _ in range(repeats):
-        for name, function in functions.items():
-            best[name] = max(best[name], _rate(function, texts))
+        for name, rate in rates.items():
+            best[name] = max(best[name], rate())
     return best
 
 
@@ -81,8 +80,8 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
     nlp = spacy.load(pipeline)
     blank = spacy.blank("en")
     list(nlp.pipe(texts[:2]))  # warm up
-    rates = _best_rates({"tokenizer": lambda batch: _consume(blank.make_doc(t) for t in batch),
-                         "pipeline": lambda batch: _consume(nlp.pipe(batch))}, texts, repeats)
+    rates = _best_rates({"tokenizer": lambda: _rate(lambda batch: _consume(blank.make_doc(t) for t in batch), texts),
+                         "pipeline": lambda: _rate(lambda batch: _consume(nlp.pipe(batch)), texts)}, repeats)
     tokenizer_wps, pipeline_wps = rates["tokenizer"], rates["pipeline"]
     shares = component_shares(nlp, texts[: len(letters)])
     base = "\n\n".join(letters[:5])
@@ -96,7 +95,9 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
             nlp(document)
             seconds.append(time.perf_counter() - start)
         per_word[factor] = min(seconds) / len(document.split())
-    one, two = (records_rate(nlp, texts[: 2 * len(letters)], n_process) for n_process in (1, 2))
+    records = _best_rates({n_process: (lambda n_process=n_process: records_rate(nlp, texts[: 2 * len(letters)], n_process))
+                           for n_process in (1, 2)}, repeats)
+    one, two = records[1], records[2]
     dask_two = records_rate(nlp, texts, dask_model=str(pipeline))
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stream = stream_memory(pipeline, sorted(letters, key=len)[:5], stream_small, stream_large)
