@@ -13,7 +13,7 @@ from conftest import FIXTURES, REPO
 LETTERS = ("a2016_multi_item_mixed.txt", "b_maximus_header.txt", "notice_2013.txt")
 
 
-def trained_layer_config(window_tokens: int, depth: int = 2):
+def ner_layer_config(window_tokens: int, depth: int = 2):
     """The project's NER config with a smaller window and, optionally, a deeper encoder."""
     overrides = {"components.tok2vec.model.window_tokens": window_tokens,
                  "components.tok2vec.model.tok2vec.encode.depth": depth}
@@ -21,7 +21,7 @@ def trained_layer_config(window_tokens: int, depth: int = 2):
 
 
 def initialized_tok2vec(window_tokens: int, depth: int = 2):
-    nlp = spacy.util.load_model_from_config(trained_layer_config(window_tokens, depth), auto_fill=True)
+    nlp = spacy.util.load_model_from_config(ner_layer_config(window_tokens, depth), auto_fill=True)
     nlp.get_pipe("ner").add_label("TREATMENT")
     nlp.initialize()
     return nlp, nlp.get_pipe("tok2vec").model
