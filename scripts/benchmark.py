@@ -89,12 +89,8 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
     nlp.max_length = 10 ** 8
     for factor in (1, 4, 16):
         document = "\n\n".join([base] * factor)
-        seconds = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            nlp(document)
-            seconds.append(time.perf_counter() - start)
-        per_word[factor] = min(seconds) / len(document.split())
+        rate = _best_rates({factor: lambda: _rate(lambda batch: _consume(nlp.pipe(batch)), [document])}, repeats)
+        per_word[factor] = 1 / rate[factor]
     records = _best_rates({n_process: (lambda n_process=n_process: records_rate(nlp, texts[: 2 * len(letters)], n_process))
                            for n_process in (1, 2)}, repeats)
     one, two = records[1], records[2]

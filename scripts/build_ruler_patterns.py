@@ -6,9 +6,9 @@ Writes two package data files:
 - ruler_patterns.jsonl: one phrase pattern per term, so spaCy's PhraseMatcher finds them by hash
   whatever their number. Most match on LOWER; the short capitalised terms that must match
   case-sensitively (PT, CT, L) are marked "case_sensitive" and go to a second ruler matching on
-  ORTH (as token patterns they cost the Matcher ten times the rest of the ruler). Token patterns
-  only for regulation sections; spinal levels are enumerated as case-sensitive phrases. Each pattern's id names its list, which tells
-  the modifiers step what may follow the term.
+  ORTH (as token patterns they cost the Matcher ten times the rest of the ruler), as do the spinal
+  levels, enumerated. Token patterns only for regulation sections. Each pattern's id names its
+  list, which tells the modifiers step what may follow the term.
 - entity_modifiers.json: the words that extend an entity, read by the imr_entity_modifiers
   component: site words and spinal levels to the left ("Left index finger fracture",
   "C4-C7 paraspinal muscles"), and per list what may follow on the right (strength and quantity
@@ -21,11 +21,14 @@ import spacy
 import srsly
 import typer
 
+from spacy_imr.letter_tokenizer import SPINE_SEGMENTS
+
 RULER_PATTERNS_FILE = "ruler_patterns.jsonl"
 MODIFIERS_FILE = "entity_modifiers.json"
 LEVEL = r"^(?:[CTLS]\d{1,2}(?:-\d{1,2})?|[CTLS]\d{1,2}[-/][CTLS]\d{1,2})$"
 LEVEL_JOIN = ["-", "to", "through", "/", "–"]
-SPINE_SEGMENTS = [f"{region}{n}" for region, count in (("C", 8), ("T", 12), ("L", 5), ("S", 5)) for n in range(1, count + 1)]
+# the tokenizer's segments and the lower sacral ones, which it need not keep whole
+SEGMENTS = SPINE_SEGMENTS + ["S3", "S4", "S5"]
 # Site words seen before a diagnosis head that are too generic to be anatomy entities on their own.
 EXTRA_SITE_WORDS = ["eye", "face", "head", "back", "spine", "disc", "joint", "low", "upper", "lower",
                     "cervical", "thoracic", "lumbar", "lumbosacral", "sacral", "bilateral", "left",
@@ -103,9 +106,9 @@ def _level_patterns() -> List[Dict]:
     """Every spinal segment and range as the letters write them ("C5", "L4-5", "L5-S1", "C4/C7",
     "C3 through C7"), as case-sensitive phrases. A token pattern with a REGEX predicate would have
     the Matcher call Python on every token of every letter."""
-    texts = set(SPINE_SEGMENTS)
-    for index, upper in enumerate(SPINE_SEGMENTS):
-        for lower in SPINE_SEGMENTS[index + 1:]:
+    texts = set(SEGMENTS)
+    for index, upper in enumerate(SEGMENTS):
+        for lower in SEGMENTS[index + 1:]:
             if lower[0] == upper[0]:
                 texts.add(f"{upper}-{lower[1:]}")
             texts.update(f"{upper}{join}{lower}" for join in ("-", "/"))
