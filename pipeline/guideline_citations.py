@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 
+from .intervals import Intervals
 from .scoring import score_span_group
 from .text_alignment import doc_text
 from .values import Citation, GuidelineBasis
@@ -150,14 +151,18 @@ class GuidelineCitations:
         for statement in statements:
             statement._.guideline_basis = guideline_basis(statement.text, statement.label_)
             found.extend(statement_citations(text, statement.start_char, statement.end_char, statement.label_))
-        negations = [m.span() for s in statements for m in NOT_MTUS.finditer(text, s.start_char, s.end_char)]
+        # looked up by offset: a long input (many letters in one text) holds many of each
+        cited = Intervals((start, end, True) for start, end, _ in found)
+        negations = Intervals((*m.span(), True) for s in statements for m in NOT_MTUS.finditer(text, s.start_char, s.end_char))
+        parties = Intervals((s.start_char, s.end_char, (order, s.label_)) for order, s in enumerate(statements))
+        in_rationale = Intervals((r.start_char, r.end_char, True) for r in rationales)
         for ent in doc.ents:
-            if ent.label_ != "GUIDELINE" or any(start <= ent.start_char < end for start, end, _ in found):
+            if ent.label_ != "GUIDELINE" or cited.containing(ent.start_char):
                 continue
-            if any(start <= ent.start_char < end for start, end in negations) or text[:ent.start_char].endswith("Non-"):
+            if negations.containing(ent.start_char) or text.endswith("Non-", 0, ent.start_char):
                 continue  # "did not base their decision on the MTUS", "Non-MTUS Citation" cite nothing
-            party = next((s.label_ for s in statements if s.start_char <= ent.start_char < s.end_char), None)
-            if party is None and any(r.start_char <= ent.start_char < r.end_char for r in rationales):
+            party = min(parties.containing(ent.start_char), default=(None, None))[1]
+            if party is None and in_rationale.containing(ent.start_char):
                 party = "rationale"
             found.append(entity_citation(text, ent, party))
         spans = []

@@ -17,6 +17,7 @@ from .values import ItemBlock
 
 PARTIES = ("claims_administrator", "reviewer")
 SENTENCE_STOP = re.compile(r"\.(?=\s+[A-Z])")
+LIST_ENTRY = re.compile(r"(?<![\w.])\d{1,2}\.\s+(?=[A-Za-z])")
 # "without myelopathy", "rule out fracture": not a diagnosis of the patient
 NEGATED = re.compile(r"\b(?:without|no|negative\s+for|rule\s+out|r/o|ruled\s+out)\s+$", re.I)
 DIAGNOSIS_CUE = re.compile(
@@ -130,6 +131,7 @@ def _diagnoses(doc: Doc, offsets: _Offsets) -> List[Dict[str, Any]]:
     candidates = [ent for ent in doc.ents if ent.label_ == "DIAGNOSIS" and region[0] <= ent.start_char < region[1]
                   and not NEGATED.search(text[max(0, ent.start_char - 24):ent.start_char])]
     if statements:
+        statements = [(start, _list_end(text, start, end, candidates)) for start, end in statements]
         candidates = [ent for ent in candidates if any(s <= ent.start_char < e for s, e in statements)]
     seen, diagnoses = set(), []
     for ent in candidates:
@@ -137,6 +139,17 @@ def _diagnoses(doc: Doc, offsets: _Offsets) -> List[Dict[str, Any]]:
             seen.add(ent.text.lower())
             diagnoses.append(offsets.span(ent.start_char, ent.end_char))
     return diagnoses
+
+
+def _list_end(text: str, start: int, end: int, diagnoses: List[Span]) -> int:
+    """Where a statement that is a numbered list ("1. X 2. Y 3. Z") ends: after the first diagnosis of
+    its last entry, since a PDF dump often loses the full stop there and the next sentence's conditions
+    would read as part of entry Z."""
+    entries = list(LIST_ENTRY.finditer(text, start, end))
+    if len(entries) < 2:
+        return end
+    last = next((ent for ent in diagnoses if ent.start_char >= entries[-1].end()), None)
+    return min(end, last.end_char) if last is not None else end
 
 
 def _sentence_end(text: str, start: int, limit: int) -> int:

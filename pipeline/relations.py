@@ -26,6 +26,7 @@ from spacy.training import Example
 from spacy.util import SimpleFrozenList, ensure_path
 
 from .errors import Errors
+from .intervals import Intervals
 from .text_alignment import doc_text
 from .values import Relation
 
@@ -200,21 +201,6 @@ class PairContext:
         if self.rationale_bounds.containing(offset):
             return "reviewer"
         return None
-
-
-class Intervals:
-    """Character ranges with a value each, found by the offsets they hold without a scan of all of
-    them (a letter's ranges grow with its length, and every candidate asks)."""
-
-    def __init__(self, ranges: Iterable[Tuple[int, int, object]]):
-        self.ranges = sorted(ranges, key=lambda item: (item[0], item[1]))
-        self.starts = [start for start, _, _ in self.ranges]
-        self.longest = max((end - start for start, end, _ in self.ranges), default=0)
-
-    def containing(self, offset: int) -> List:
-        first = bisect.bisect_left(self.starts, offset - self.longest)
-        last = bisect.bisect_right(self.starts, offset)
-        return [value for start, end, value in self.ranges[first:last] if start <= offset < end]
 
 
 def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[Span, Span]]:

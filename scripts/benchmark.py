@@ -69,7 +69,7 @@ def _best_rates(rates: Dict[object, Callable[[], float]], repeats: int) -> Dict[
 
 
 def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List[Path], min_words: int = 100_000,
-              stream_small: int = 1_000, stream_large: int = 10_000, repeats: int = 3) -> Dict:
+              stream_small: int = 1_000, stream_large: int = 10_000, repeats: int = 5) -> Dict:
     manifest = read_manifest(corpus_dir)
     dirs = [d for d in letters_dirs if d.exists()]
     letters = [letter_text(r, dirs) for _, _, r in iter_annotations(corpus_dir) if manifest[r["id"]]["split"] == "test"]
@@ -164,7 +164,7 @@ def stream_memory(pipeline: Path, letters: List[str], small: int, large: int) ->
 
 def main(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List[Path],
          min_words: int = typer.Option(100_000), stream_small: int = typer.Option(1_000),
-         stream_large: int = typer.Option(10_000), repeats: int = typer.Option(3)):
+         stream_large: int = typer.Option(10_000), repeats: int = typer.Option(5)):
     result = benchmark(pipeline, corpus_dir, output, letters_dirs, min_words, stream_small, stream_large, repeats)
     for key, value in result.items():
         typer.echo(f"{key:28} {value}")

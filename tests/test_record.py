@@ -147,3 +147,28 @@ def test_record_item_decision_from_a_mention_naming_it(nlp):
         ("Gel heel cups, bilateral", "overturned"),
         ("Night splint for the left foot, 1 month rental", "partial")]
     jsonschema.validate(record, SCHEMA)
+
+
+@needs_shared(SEED)
+def test_record_seed_diagnoses_from_its_gold_entities(nlp):
+    """With the annotated entities of the seed, the record lists exactly the expected diagnoses: the
+    diagnosis list's last entry ends where the next sentence's conditions begin."""
+    from spacy_imr.corpus import gold_layers
+
+    expected = json.loads(SEED.with_name(SEED.stem + ".expected.json").read_text())
+    annotation = srsly.read_jsonl(REPO / "corpus" / "annotations" / "seed" / "seed.jsonl")
+    doc = nlp(read_letter(str(SEED)).text)
+    gold_layers(doc, next(iter(annotation)))
+    assert [d["text"] for d in doc._.imr_record["diagnoses"]] == expected["diagnoses"]
+
+
+LIST_WITHOUT_STOP = ("CLINICAL CASE SUMMARY\n\nThe diagnoses are: 1. Right wrist sprain 2. Lumbar strain 3. Insomnia "
+                     "Per the progress report the patient has neck pain and headaches.")
+
+
+def test_record_numbered_list_ends_after_its_last_entry(nlp):
+    doc = nlp(LIST_WITHOUT_STOP)
+    text = doc.text
+    terms = ["Right wrist sprain", "Lumbar strain", "Insomnia", "neck pain", "headaches"]
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label="DIAGNOSIS") for t in terms]
+    assert [d["text"] for d in doc._.imr_record["diagnoses"]] == terms[:3]

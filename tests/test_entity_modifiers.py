@@ -1,0 +1,44 @@
+"""Entities extended over the words that modify them: the ruler's by their lists, the NER's diagnoses by
+their site words."""
+import spacy
+from spacy.tokens import Span
+
+TEXT = "Assessment: right knee sprain and left shoulder arthroscopy were discussed."
+
+
+def modifiers_pipeline(**config):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("imr_entity_modifiers", config=config)
+    nlp.initialize()
+    return nlp
+
+
+def ner_doc(nlp):
+    """The doc as a NER leaves it: entities without a ruler pattern id."""
+    doc = nlp.make_doc(TEXT)
+    doc.ents = [Span(doc, 4, 5, label="DIAGNOSIS"), Span(doc, 8, 9, label="TREATMENT")]  # sprain, arthroscopy
+    return doc
+
+
+def test_entity_modifiers_ner_diagnosis_takes_its_site_words():
+    nlp = modifiers_pipeline()
+    doc = nlp(ner_doc(nlp))
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [("right knee sprain", "DIAGNOSIS"),
+                                                            ("arthroscopy", "TREATMENT")]
+
+
+def test_entity_modifiers_ner_labels_come_from_the_config():
+    nlp = modifiers_pipeline(ner_left_labels=["DIAGNOSIS", "TREATMENT"])
+    doc = nlp(ner_doc(nlp))
+    assert [ent.text for ent in doc.ents] == ["right knee sprain", "left shoulder arthroscopy"]
+    nlp = modifiers_pipeline(ner_left_labels=[])
+    doc = nlp(ner_doc(nlp))
+    assert [ent.text for ent in doc.ents] == ["sprain", "arthroscopy"]
+
+
+def test_entity_modifiers_config_survives_to_disk(tmp_path):
+    nlp = modifiers_pipeline(ner_left_labels=["TREATMENT"])
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    doc = loaded(ner_doc(loaded))
+    assert [ent.text for ent in doc.ents] == ["sprain", "left shoulder arthroscopy"]
