@@ -6,7 +6,7 @@ Over the corpus test letters and the seed, repeated to at least `min_words` word
 of the tokenizer alone (spacy.blank("en")) and of the pipeline, each the best of `repeats` passes
 taken in turn, and their ratio; each component's share of the pipeline's time; peak resident
 memory; the pipeline's load time (in a fresh process); time per word for the letters concatenated
-1x, 4x and 16x into one document (best of `repeats`); the speed-up of two worker processes over
+1x, 4x and 16x into one document (best of `repeats`, taken in turn); the speed-up of two worker processes over
 one, from letter files to records (`imr extract --n-process 2`, best of `repeats` each); the words
 per second of `--dask local` with two workers over all the letters above; and the resident memory
 after `stream_small` and `stream_large` letters streamed through `imr extract` (copies of the
@@ -85,12 +85,11 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
     tokenizer_wps, pipeline_wps = rates["tokenizer"], rates["pipeline"]
     shares = component_shares(nlp, texts[: len(letters)])
     base = "\n\n".join(letters[:5])
-    per_word = {}
     nlp.max_length = 10 ** 8
-    for factor in (1, 4, 16):
-        document = "\n\n".join([base] * factor)
-        rate = _best_rates({factor: lambda: _rate(lambda batch: _consume(nlp.pipe(batch)), [document])}, repeats)
-        per_word[factor] = 1 / rate[factor]
+    documents = {factor: "\n\n".join([base] * factor) for factor in (1, 4, 16)}
+    lengths = _best_rates({factor: (lambda document=document: _rate(lambda batch: _consume(nlp.pipe(batch)), [document]))
+                           for factor, document in documents.items()}, repeats)
+    per_word = {factor: 1 / rate for factor, rate in lengths.items()}
     records = _best_rates({n_process: (lambda n_process=n_process: records_rate(nlp, texts[: 2 * len(letters)], n_process))
                            for n_process in (1, 2)}, repeats)
     one, two = records[1], records[2]
