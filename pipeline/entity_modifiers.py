@@ -5,14 +5,15 @@ become entities where no entity stands yet, so a trained NER before this compone
 entities and the ruler fills the gaps (NER first measured better than ruler first on dev; see
 metrics/evaluation.json). Then the ruler's entities are extended, as the annotation guide asks.
 
-To the left: a diagnosis keeps its site ("Left index finger fracture"), a site its side and spinal
-levels ("C4-C7 paraspinal muscles"), a procedure its site ("right shoulder arthroscopy"); an
+To the left: a diagnosis keeps its site ("Right wrist fracture"), a site its side and spinal
+levels ("L4-L5 paraspinal muscles"), a procedure its site ("right shoulder arthroscopy"); an
 adjacent entity that is such a modifier is absorbed. The NER's diagnoses are extended to the left
 too (`ner_left_labels`): a narrow NER often stops at a line break inside "Right knee / sprain"; on
-dev this changed nothing with the width-48 NER and added half a point of DIAGNOSIS F1 with width 32. To the right, by the term's list (the pattern
-id): strength and quantity after a drug ("Norco 10/325mg #60"), frequency after a therapy ("x 12
-sessions", "2 times a week for 6 weeks"), site or levels after a procedure or study ("MRI of the
-lumbar spine", "ESI at L4-5 and L5-S1"), "test" after a named test, the year after a guideline.
+dev this changed nothing with the width-48 NER and added half a point of DIAGNOSIS F1 with width
+32. To the right, by the term's list (the pattern id): strength and quantity after a drug ("Norco
+10/325mg #60"), frequency after a therapy ("x 12 sessions", "2 times a week for 6 weeks"), site or
+levels after a procedure or study ("MRI of the lumbar spine", "ESI at L4-5 and L5-S1"), "test"
+after a named test, the year after a guideline.
 The ruler's patterns hold only the terms, so they are phrase patterns the matcher finds by hash;
 modifiers written into patterns would make the matcher try thousands of patterns at every token.
 """
