@@ -9,9 +9,10 @@ from spacy.language import Language
 RULE_PIPES = ("ruler", "ruler_case", "imr_entity_modifiers", "imr_letter_sections", "imr_condition_filter",
               "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
-# Letters per nlp.pipe batch: the NER's work per batch is already large at 16 letters of about 1,000
-# words, and spaCy's default of 1,000 letters held them all in memory (measured in scripts/benchmark.py).
-BATCH_SIZE = 16
+# Letters per nlp.pipe batch. The NER takes a third less time a word at 64 letters than at 16 (the
+# windowed tok2vec embeds any batch a window at a time, so it costs the same); spaCy's default of
+# 1,000 letters held them all in memory (measured with scripts/benchmark.py's test letters).
+BATCH_SIZE = 64
 # spaCy's span_ruler writes its matches to doc.spans["ruler"]; imr_entity_modifiers makes them
 # entities where the NER (when there is one) has none. Phrase patterns match on LOWER; the
 # case-sensitive terms go to a second span_ruler matching on ORTH that adds to the same group.

@@ -51,8 +51,23 @@ def test_windowed_tok2vec_stitches_windows_in_order():
     vectors = model.predict(docs)
     for doc, rows in zip(docs, vectors):
         assert rows[:, 0].tolist() == list(range(len(doc)))
-    # the letters that fit go in one pass; longer ones a window at a time (no convolution, no overlap)
-    assert seen == [99 + 100 + 3] + [100] * 10 + [100, 100, 50] + [100, 1]
+    # longer letters a window at a time (no convolution, no overlap); those that fit in groups of
+    # at most a window, each embedded when the first of its letters is reached
+    assert seen == [100] * 10 + [100, 100, 50] + [99] + [100] + [100, 1] + [3]
+    seen.clear()
+    model.predict([numbered_doc(nlp, length) for length in (30, 40, 30, 60, 41, 59)])
+    assert seen == [30 + 40 + 30, 60, 41 + 59]
+
+
+@pytest.mark.parametrize("depth", [2, 4])
+def test_windowed_tok2vec_grouped_letters_same_vectors_as_one_pass(depth):
+    text = [(FIXTURES / "letters" / name).read_text() for name in LETTERS]
+    nlp, _ = initialized_tok2vec(window_tokens=128, depth=depth)
+    docs = [nlp.make_doc(letter) for letter in text]
+    _, model = initialized_tok2vec(window_tokens=max(len(doc) for doc in docs), depth=depth)
+    assert sum(len(doc) for doc in docs) > model.attrs["window_tokens"]  # more than one group
+    for grouped, whole in zip(model.predict(docs), model.layers[0].predict(docs)):
+        numpy.testing.assert_array_equal(grouped, whole)
 
 
 def test_windowed_tok2vec_windows_overlap_by_the_context():
