@@ -1,7 +1,6 @@
 """Batch extraction: letters in, one JSON record per letter out, failures as error records."""
 import itertools
 import logging
-import math
 import multiprocessing as mp
 import os
 import sys
@@ -19,9 +18,6 @@ from .loading import load
 from .reading import DEFAULT_MAX_BYTES, STDIN, iter_letter_sources, read_letter
 
 logger = logging.getLogger(__name__)
-# Worker tasks per process by default: enough that unequal letter lengths even out between the
-# workers on a short input; a long one reaches the pipeline's batch size, which the NER prefers.
-TASKS_PER_PROCESS = 4
 
 
 @dataclass
@@ -87,19 +83,17 @@ def _set_error_handler(nlp: Language, handler: Callable) -> None:
                 pass
 
 
-def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, batch_size: Optional[int] = None,
+def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, batch_size: int = 16,
                  max_bytes: int = DEFAULT_MAX_BYTES, skip: Collection[str] = frozenset()) -> Iterator[Dict]:
     """Records in input order; unreadable letters and letters a component failed on become error
     records, and the batch goes on. Letters whose text hash is in `skip` give no record.
 
     With n_process > 1, forked workers share the loaded pipeline and return finished records, so
     the parent only writes: spaCy's own n_process sends every Doc back to be rebuilt in the parent,
-    which cost more than the second process gained. Each worker task is `batch_size` letters; by
-    default about a quarter of a worker's share, so the workers finish together, and at most the
-    pipeline's batch size. One process pipes the pipeline's batch size."""
+    which cost more than the second process gained. Each worker task is `batch_size` letters, few
+    enough that the workers finish together on a short input; one process pipes the pipeline's own
+    batch size."""
     sources = list(sources)
-    if batch_size is None:
-        batch_size = max(1, min(nlp.batch_size, math.ceil(len(sources) / (TASKS_PER_PROCESS * max(1, n_process)))))
     if n_process <= 1 or len(sources) <= batch_size or STDIN in sources or "fork" not in mp.get_all_start_methods():
         yield from _pipe_records(nlp, sources, batch_size=nlp.batch_size, max_bytes=max_bytes, skip=skip)
         return
