@@ -7,6 +7,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
+from .anchored_search import AnchoredWindows
 from .dates import DATE, parse_date
 from .text_alignment import doc_text
 from .values import CaseFacts
@@ -39,6 +40,10 @@ REPORT_DATE = re.compile(
     rf"|\b(?:report|note|records?|visit|evaluation|exam(?:ination)?|PR-?2)\s+(?:dated|of|on)\s+({DATE})",
     re.I)
 RECORDS_RANGE = re.compile(rf"\b(?:reports|records|notes)\s+from\s+({DATE})\s+(?:to|through|until|-)\s+({DATE})", re.I)
+# Every date holds a day or month followed by more of the date, or a year: the date patterns above
+# are scanned only near these, and none reaches further than DATE_REACH characters from its date.
+DATE_ANCHOR = re.compile(r"\d(?:\s*[/-]\s*\d{1,2}\s*[/-]\s*\d\d|\d\d\d)")
+DATE_REACH = 300
 AGE_SEX = re.compile(
     r"\b(\d{1,3})[- ]year[- ]old\s+(?:(?:right|left)[- ]hand(?:ed|-dominant)\s+|(?:white|black|hispanic|asian)\s+)?"
     r"(male|female|man|woman|gentleman|lady|gentlemen)\b",
@@ -53,8 +58,8 @@ LICENSURE = re.compile(r"^State\(s\)\s+of\s+Licensure\s*:\s*(?P<value>.+)$", re.
 SPECIALTY = re.compile(r"^Certification\(s\)\s*/\s*Specialty\s*:\s*(?P<value>.+)$", re.I)
 
 
-def _first(pattern: re.Pattern, text: str) -> Optional[str]:
-    for match in pattern.finditer(text):
+def _first(pattern: re.Pattern, dated: AnchoredWindows) -> Optional[str]:
+    for match in dated.finditer(pattern):
         value = next((group for group in match.groups() if group), None)
         if value and parse_date(value):
             return parse_date(value)
@@ -66,17 +71,18 @@ def read_case_facts(doc: Doc) -> CaseFacts:
     facts = CaseFacts()
     number = CASE_NUMBER.search(text)
     facts.case_number = number.group() if number else None
+    dated = AnchoredWindows(DATE_ANCHOR, text, DATE_REACH)
     for name, pattern in FIELD_DATES.items():
-        facts.dates[name] = _first(pattern, text)
+        facts.dates[name] = _first(pattern, dated)
     for name, pattern in PROSE_DATES.items():
-        facts.dates[name] = facts.dates.get(name) or _first(pattern, text)
+        facts.dates[name] = facts.dates.get(name) or _first(pattern, dated)
     reports: List[str] = []
-    for match in REPORT_DATE.finditer(text):
+    for match in dated.finditer(REPORT_DATE):
         value = parse_date(match.group(1) or match.group(2))
         if value and value not in reports:
             reports.append(value)
     facts.report_dates = reports
-    records = RECORDS_RANGE.search(text)
+    records = dated.search(RECORDS_RANGE)
     if records:
         facts.records_range = {"from": parse_date(records.group(1)), "to": parse_date(records.group(2))}
     age_sex = AGE_SEX.search(text)

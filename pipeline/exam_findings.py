@@ -12,12 +12,15 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 
+from .anchored_search import AnchoredWindows
 from .spinal_levels import expand_levels
 from .scoring import score_span_group
 from .text_alignment import doc_text
 from .values import ExamTest, GripStrength, MotorGrade, PainScore, RangeOfMotion, Reflex, Sensation, Tenderness
 
 FINDINGS_KEY = "findings"
+# how far a motor grade or a range of motion in degrees reaches from its "4/5" or "30 degrees"
+FINDING_REACH = 200
 RULER_SPANS_KEY = "ruler"
 TEST_TERMS = "exam_tests"  # the id of the ruler's named-test patterns (corpus/vocab/exam_tests.txt)
 SIDE = r"(?:bilaterally|bilateral|on\s+the\s+(?:left|right)|(?:left|right)(?:\s+side)?|on\s+both\s+sides)"
@@ -46,6 +49,7 @@ ROM_DEGREES = re.compile(
     r"\s+(?:(?:is|was)\s+)?(?:(?:to|of|at|limited\s+to|measured\s+at|measured|by)\s+)?(?P<degrees>\d{1,3})"
     r"(?:\s*/\s*(?P<normal>\d{1,3}))?\s*(?:degrees|°)",
     re.I)
+ROM_DEGREES_ANCHOR = re.compile(r"\d(?:\s*/\s*\d{1,3})?\s*(?:degrees|°)", re.I)
 ROM_PERCENT = re.compile(r"\b(?:range\s+of\s+motion|ROM)\b[^.]{0,80}?\b(?:decreased|reduced|limited)\s+by\s+(?P<percent>\d{1,3})\s*%", re.I)
 NUMBERS = r"\d+(?:\.\d+)?(?:\s*(?:,\s*(?:and\s+)?|/|and)\s*\d+(?:\.\d+)?)*"
 UNIT = r"(?P<unit>kg|kgs|kilograms?|lbs?|pounds?)"
@@ -57,6 +61,7 @@ GRIP_SIDE_THEN_NUMBERS = re.compile(
     re.I)
 MOTOR_GRADE = r"[0-5][+-]?(?=\s*/\s*5\b|\s+(?:over|out\s+of)\s+5\b)"
 MOTOR_SCALE = r"\s*(?:/\s*5|\s+(?:over|out\s+of)\s+5)\b"
+MOTOR_ANCHOR = re.compile(rf"[0-5][+-]?{MOTOR_SCALE}", re.I)
 MOTOR = re.compile(
     rf"(?:(?P<site_before>\b(?:(?:left|right|bilateral)\s+)?[a-z]+(?:\s+[a-z]+){{0,2}})\s+(?:motor\s+|muscle\s+)?strength\s+"
     rf"(?:is\s+|was\s+|of\s+|at\s+|rated\s+(?:at\s+)?)?(?P<grade_after_site>{MOTOR_GRADE}){MOTOR_SCALE}"
@@ -189,7 +194,7 @@ def range_of_motion_findings(text: str, start: int, end: int) -> Iterator[Tuple[
             yield match.start(), match.end(), RangeOfMotion(
                 site=_clean_site(match.group("site")),
                 result="normal" if result.startswith(("within", "full")) else result)
-    for match in ROM_DEGREES.finditer(text, start, end):
+    for match in AnchoredWindows(ROM_DEGREES_ANCHOR, text, FINDING_REACH, start, end).finditer(ROM_DEGREES):
         degrees, normal = int(match.group("degrees")), match.group("normal")
         yield match.start(), match.end(), RangeOfMotion(
             site=match.group("site").lower() if match.group("site") else None,
@@ -247,7 +252,7 @@ def grip_findings(text: str, start: int, end: int) -> Iterator[Tuple[int, int, G
 
 
 def motor_findings(text: str, start: int, end: int) -> Iterator[Tuple[int, int, MotorGrade]]:
-    for match in MOTOR.finditer(text, start, end):
+    for match in AnchoredWindows(MOTOR_ANCHOR, text, FINDING_REACH, start, end).finditer(MOTOR):
         grade = match.group("grade") or match.group("grade_after_site")
         site = match.group("site_before") or match.group("site_after")
         if site and re.fullmatch(r"(?:motor|muscle|and|with|the|normal|full|good)", site.strip(), re.I):
