@@ -1,4 +1,5 @@
 """Batch extraction: letters in, one JSON record per letter out, failures as error records."""
+import gc
 import itertools
 import logging
 import multiprocessing as mp
@@ -92,18 +93,22 @@ def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, b
     the parent only writes: spaCy's own n_process sends every Doc back to be rebuilt in the parent,
     which cost more than the second process gained. Each worker task is `batch_size` letters, few
     enough that the workers finish together on a short input; one process pipes the pipeline's own
-    batch size."""
+    batch size. The parent's objects are frozen out of garbage collection while the workers run, as
+    the `gc.freeze` documentation advises before a fork: a worker's collections then leave the shared
+    pipeline's pages unwritten instead of copying them."""
     sources = list(sources)
     if n_process <= 1 or len(sources) <= batch_size or STDIN in sources or "fork" not in mp.get_all_start_methods():
         yield from _pipe_records(nlp, sources, batch_size=nlp.batch_size, max_bytes=max_bytes, skip=skip)
         return
     batches = [sources[start:start + batch_size] for start in range(0, len(sources), batch_size)]
     _worker_state.update(nlp=nlp, max_bytes=max_bytes, skip=skip, batch_size=batch_size)
+    gc.freeze()
     try:
         with mp.get_context("fork").Pool(n_process) as pool:
             for records in pool.imap(_worker_batch_records, batches):
                 yield from records
     finally:
+        gc.unfreeze()
         _worker_state.clear()
 
 
