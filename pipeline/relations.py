@@ -37,6 +37,7 @@ RELATION_TYPES = {
     "CITES": (("TREATMENT",), ("GUIDELINE",)),
     "LOCATED_AT": (("EXAM_FINDING", "DIAGNOSIS", "TREATMENT"), ("ANATOMY",)),
 }
+CHILD_LABELS = tuple(label for _, children in RELATION_TYPES.values() for label in children)
 PARAMETERS_FILE = "relation_model.json"
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
 WORD = re.compile(r"[a-z]+")
@@ -69,38 +70,68 @@ def item_name(text: str) -> str:
 Bounds = Tuple[int, int]
 
 
+class Mention:
+    """A span as the pair features read it. A letter's few hundred spans stand in thousands of
+    candidate pairs, so what a feature needs of a span (its bounds, sentence, item regions, whether
+    it is an item heading, its party) is read once here, not once per pair."""
+
+    __slots__ = ("span", "label", "start", "end", "start_char", "end_char", "sentence", "regions", "is_item",
+                 "party_feature", "shape")
+
+    def __init__(self, span: Span, context: "PairContext"):
+        self.span = span
+        self.label = span.label_
+        self.start, self.end = span.start, span.end
+        self.start_char, self.end_char = span.start_char, span.end_char
+        self.sentence = context.sentence(self.start_char)
+        self.regions = context.regions_of(self.start_char)
+        # an item heading, give or take a character at either end
+        self.is_item = (self.start_char, self.end_char) in context.item_bounds
+        if self.label in CHILD_LABELS:
+            self.party_feature = _party_feature(context.party(self.start_char))
+            self.shape = f"child_text={_shape(span)}"
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
 class PairContext:
     """What the features need to know about one doc: its entities, sentences and item regions."""
 
     def __init__(self, doc: Doc, rationales: Sequence[Span]):
         self.text = doc_text(doc)
         self.sentence_starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(self.text)]
-        self.spans: Dict[str, List[Span]] = defaultdict(list)
-        for ent in doc.ents:
-            self.spans[ent.label_].append(ent)
-        self.ent_token_starts = {label: [ent.start for ent in ents] for label, ents in self.spans.items()}
-        self.spans["RATIONALE"] = list(rationales)
         blocks = doc._.item_blocks or []
         self.items = {block.item for block in blocks}
+        self.item_bounds = {(start + ds, end + de) for start, end in self.items for ds in (0, -1, 1) for de in (0, -1, 1)}
         self.regions = Intervals((part[0], part[1], index) for index, block in enumerate(blocks)
                                  for part in (block.item, block.block, block.rationale, block.claims_administrator,
                                               block.reviewer, block.decision_text) if part)
         self._regions_of: Dict[int, set] = {}
-        self._starts: Dict[str, List[int]] = {}
-        self._starts_char: Dict[str, List[int]] = {}
         self.statements = Intervals((s.start_char, s.end_char, (order, s.label_))
                                     for order, s in enumerate(doc.spans.get("guideline_statements", [])))
         self.rationale_bounds = Intervals((s.start_char, s.end_char, True) for s in rationales)
+        self._party: Dict[int, Optional[str]] = {}
+        self.spans: Dict[str, List[Mention]] = defaultdict(list)
+        for ent in doc.ents:
+            self.spans[ent.label_].append(Mention(ent, self))
+        self.spans["RATIONALE"] = [Mention(span, self) for span in rationales]
+        self.ent_token_starts = {label: [m.start for m in mentions] for label, mentions in self.spans.items()
+                                 if label != "RATIONALE"}
+        self._starts: Dict[str, List[int]] = {}
+        self._starts_char: Dict[str, List[int]] = {}
         self.layout = doc._.layout or "unknown"
         self.item_names = {item_name(self.text[start:end]): (start, end) for start, end in self.items}
         self._subjects: Dict[int, Tuple[int, ...]] = {}
+        self._subject_items: Dict[int, set] = {}
         self._named: Dict[int, Optional[Tuple[int, int]]] = {}
         self._decided: Optional[set] = None
-        self._party: Dict[int, Optional[str]] = {}
-        self._is_item: Dict[Bounds, bool] = {}
-        self._mentions: Dict[Bounds, Tuple[str, int, set]] = {}
+        self._nearest: Dict[Tuple[str, int], Optional[int]] = {}
+        self._words_before: Dict[int, str] = {}
+        self._words_after: Dict[int, str] = {}
 
-    def subjects(self, decision: Span) -> Tuple[int, ...]:
+    def subjects(self, decision: Mention) -> Tuple[int, ...]:
         """Starts (char) of the TREATMENT mentions a DECISION phrase is said of: those between the
         sentence's start (or the sentence's previous decision) and the phrase ("the requests for X and
         Y are not medically necessary"), or, for "Recommendation is for non-certification of X", those
@@ -127,19 +158,27 @@ class PairContext:
             self._decided = {start for decision in self.spans.get("DECISION", []) for start in self.subjects(decision)}
         return self._decided
 
-    def _in_chars(self, label: str, start: int, end: int) -> List[Span]:
+    def _in_chars(self, label: str, start: int, end: int) -> List[Mention]:
         spans = self.spans.get(label, [])
         starts = self._starts_char.get(label)
         if starts is None:
             starts = self._starts_char[label] = [span.start_char for span in spans]
         return spans[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
 
-    def named_item(self, span: Span) -> Optional[Tuple[int, int]]:
+    def named_item(self, span: Mention) -> Optional[Tuple[int, int]]:
         """The item heading that a mention names (see `named_item`)."""
         if span.start_char not in self._named:
             self._named[span.start_char] = named_item(item_name(self.text[span.start_char:span.end_char]),
                                                       self.item_names)
         return self._named[span.start_char]
+
+    def subject_items(self, decision: Mention) -> set:
+        """The item headings that the mentions a DECISION phrase is said of name (None for one that
+        names none)."""
+        if decision.start_char not in self._subject_items:
+            self._subject_items[decision.start_char] = {self.named_item(self.spans_at(start))
+                                                        for start in self.subjects(decision)}
+        return self._subject_items[decision.start_char]
 
     def count_between(self, label: str, start: int, end: int) -> int:
         """How many entities of `label` lie wholly inside tokens [start, end), counted without a walk
@@ -154,6 +193,12 @@ class PairContext:
 
     def nearest(self, label: str, token: int) -> Optional[int]:
         """Start of the span of `label` nearest to the token (the earlier one on a tie)."""
+        key = (label, token)
+        if key not in self._nearest:
+            self._nearest[key] = self._find_nearest(label, token)
+        return self._nearest[key]
+
+    def _find_nearest(self, label: str, token: int) -> Optional[int]:
         starts = self._starts.get(label)
         if starts is None:
             starts = self._starts[label] = [span.start for span in self.spans.get(label, [])]
@@ -164,30 +209,25 @@ class PairContext:
             return after
         return before
 
-    def mention(self, span: Span) -> Tuple[str, int, set]:
-        """A span's label, sentence and item regions, read once per span."""
-        key = (span.start_char, span.end_char)
-        if key not in self._mentions:
-            self._mentions[key] = (span.label_, self.sentence(span.start_char), self.regions_of(span))
-        return self._mentions[key]
-
-    def is_item(self, span: Span) -> bool:
-        """Whether the span is an item heading, give or take a character at either end."""
-        bounds = (span.start_char, span.end_char)
-        if bounds not in self._is_item:
-            self._is_item[bounds] = any((bounds[0] + ds, bounds[1] + de) in self.items
-                                        for ds in (0, -1, 1) for de in (0, -1, 1))
-        return self._is_item[bounds]
-
-    def spans_at(self, start_char: int) -> Span:
+    def spans_at(self, start_char: int) -> Mention:
         """The TREATMENT entity starting at the character."""
         return self._in_chars("TREATMENT", start_char, start_char + 1)[0]
 
-    def regions_of(self, span: Span) -> set:
-        """The items whose region (heading, block, statements, rationale) holds the span."""
-        if span.start_char not in self._regions_of:
-            self._regions_of[span.start_char] = set(self.regions.containing(span.start_char))
-        return self._regions_of[span.start_char]
+    def regions_of(self, offset: int) -> set:
+        """The items whose region (heading, block, statements, rationale) holds the offset."""
+        if offset not in self._regions_of:
+            self._regions_of[offset] = set(self.regions.containing(offset))
+        return self._regions_of[offset]
+
+    def word_before(self, offset: int) -> str:
+        if offset not in self._words_before:
+            self._words_before[offset] = _last_word(self.text, offset)
+        return self._words_before[offset]
+
+    def word_after(self, offset: int) -> str:
+        if offset not in self._words_after:
+            self._words_after[offset] = _first_word(self.text, offset)
+        return self._words_after[offset]
 
     def party(self, offset: int) -> Optional[str]:
         if offset not in self._party:
@@ -203,17 +243,17 @@ class PairContext:
         return None
 
 
-def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[Span, Span]]:
+def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[Mention, Mention]]:
     """Typed pairs in the same item region (not for LOCATED_AT) or within `window` sentences."""
     heads, children = RELATION_TYPES[label]
-    by_region: Dict[int, List[Span]] = defaultdict(list)
-    by_sentence: Dict[int, List[Span]] = defaultdict(list)
+    by_region: Dict[int, List[Mention]] = defaultdict(list)
+    by_sentence: Dict[int, List[Mention]] = defaultdict(list)
     for child_label in children:
         for child in context.spans.get(child_label, []):
-            by_sentence[context.sentence(child.start_char)].append(child)
-            for region in context.regions_of(child):
+            by_sentence[child.sentence].append(child)
+            for region in child.regions:
                 by_region[region].append(child)
-    named: Dict[Tuple[int, int], List[Span]] = defaultdict(list)
+    named: Dict[Tuple[int, int], List[Mention]] = defaultdict(list)
     if label == "HAS_DECISION":
         # a decision said of a mention that names an item heading, wherever it stands ("The MRI of the
         # left ankle is not medically necessary" in the block before the MRI's own)
@@ -224,9 +264,9 @@ def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[
                     named[item].append(child)
     for head_label in heads:
         for head in context.spans.get(head_label, []):
-            sentence = context.sentence(head.start_char)
+            sentence = head.sentence
             near = [c for s in range(sentence - window, sentence + window + 1) for c in by_sentence.get(s, [])]
-            regional = [] if label == "LOCATED_AT" else [c for r in context.regions_of(head) for c in by_region[r]]
+            regional = [] if label == "LOCATED_AT" else [c for r in head.regions for c in by_region[r]]
             seen = set()
             for child in near + regional + named.get((head.start_char, head.end_char), []):
                 key = (child.start_char, child.end_char)
@@ -236,23 +276,22 @@ def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[
                 yield head, child
 
 
-def pair_features(context: PairContext, head: Span, child: Span) -> Dict[str, float]:
-    head_label, head_sentence, head_regions = context.mention(head)
-    child_label, child_sentence, child_regions = context.mention(child)
+def pair_features(context: PairContext, head: Mention, child: Mention) -> Dict[str, float]:
+    head_label, child_label = head.label, child.label
     before = head.start <= child.start
     gap_start, gap_end = (head.end, child.start) if before else (child.end, head.start)
     gap = max(0, gap_end - gap_start)
-    sentence_distance = abs(child_sentence - head_sentence)
+    sentence_distance = abs(child.sentence - head.sentence)
     features = {
         f"pair={head_label}>{child_label}": 1.0,
         _ORDER[before]: 1.0,
         _token_gap_feature(gap): 1.0,
         _SENTENCES[min(sentence_distance, 6)]: 1.0,
         "same_sentence": float(sentence_distance == 0),
-        "same_region": float(bool(head_regions & child_regions)),
-        "head_is_item": float(context.is_item(head)),
-        _party_feature(context.party(child.start_char)): 1.0,
-        f"child_text={_shape(child)}": 1.0,
+        "same_region": float(bool(head.regions & child.regions)),
+        "head_is_item": float(head.is_item),
+        child.party_feature: 1.0,
+        child.shape: 1.0,
         "log_chars": math.log1p(abs(child.start_char - head.start_char)) / 10,
     }
     features[_BETWEEN_HEAD[min(context.count_between(head_label, gap_start, gap_end), 3)]] = 1.0
@@ -293,14 +332,14 @@ def _party_feature(party: Optional[str]) -> str:
     return f"child_party={party}"
 
 
-def _site_features(context: PairContext, head: Span, child: Span, before: bool, features: Dict[str, float]) -> None:
+def _site_features(context: PairContext, head: Mention, child: Mention, before: bool, features: Dict[str, float]) -> None:
     """The words that tie a site to a finding: "tenderness *over* the trapezius", "the right knee *has*
     an effusion", "*left* elbow pain"; and whether the two stand in one clause (no ';' or '.' between)."""
     text = context.text
     order = "head_first" if before else "child_first"
-    features[f"word_before_child={_last_word(text, child.start_char)}&{order}"] = 1.0
-    features[f"word_after_child={_first_word(text, child.end_char)}&{order}"] = 1.0
-    features[f"word_after_head={_first_word(text, head.end_char)}&{order}"] = 1.0
+    features[f"word_before_child={context.word_before(child.start_char)}&{order}"] = 1.0
+    features[f"word_after_child={context.word_after(child.end_char)}&{order}"] = 1.0
+    features[f"word_after_head={context.word_after(head.end_char)}&{order}"] = 1.0
     gap = text[head.end_char:child.start_char] if before else text[child.end_char:head.start_char]
     features[f"clause_break={';' in gap or '. ' in gap or ':' in gap}"] = 1.0
 
@@ -319,7 +358,7 @@ def _first_word(text: str, offset: int) -> str:
     return match.group(1).lower() if match else ""
 
 
-def _decision_features(context: PairContext, head: Span, child: Span, features: Dict[str, float]) -> None:
+def _decision_features(context: PairContext, head: Mention, child: Mention, features: Dict[str, float]) -> None:
     """Whether the decision phrase is said of the head, of a mention naming the head, or of another item."""
     subjects = context.subjects(child)
     layout = context.layout
@@ -328,9 +367,8 @@ def _decision_features(context: PairContext, head: Span, child: Span, features: 
     elif not subjects:
         kind = "none"
     else:
-        head_bounds = (head.start_char, head.end_char)
-        items = {context.named_item(context.spans_at(start)) for start in subjects}
-        kind = "names_head" if head_bounds in items else "names_other" if items - {None} else "other"
+        items = context.subject_items(child)
+        kind = "names_head" if (head.start_char, head.end_char) in items else "names_other" if items - {None} else "other"
     if kind == "head":
         # the subject is itself a mention of an item heading: in block layouts the heading is the head
         names_item = context.named_item(head)
@@ -363,12 +401,7 @@ class RelationModel:
     def probability(self, label: str, features: Dict[str, float]) -> float:
         params = self.labels[label]
         weight = params["weights"].get
-        total = 0.0
-        for name, value in features.items():
-            known = weight(name)
-            if known is not None:
-                total += known * value
-        score = params["intercept"] + total
+        score = params["intercept"] + sum([weight(name, 0.0) * value for name, value in features.items()])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
     def to_dict(self) -> Dict:

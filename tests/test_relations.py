@@ -96,7 +96,7 @@ def test_relations_decision_subjects_and_item_names(nlp):
 
     doc = nlp(BARE_HEADINGS)
     context = PairContext(doc, list(doc.spans.get("rationales", [])))
-    decisions = [ent for ent in doc.ents if ent.label_ == "DECISION"]
+    decisions = context.spans["DECISION"]
     assert [ent.text for ent in decisions] == ["are medically necessary", "is not medically necessary"]
     subjects = [[context.spans_at(start).text for start in context.subjects(d)] for d in decisions]
     assert subjects == [["heel cups"], ["night splint"]]
@@ -105,7 +105,7 @@ def test_relations_decision_subjects_and_item_names(nlp):
     assert named_item(item_name("heel cups"), items) is None  # "gel heel cups" neither starts nor ends so
     assert named_item(item_name("gel heel cups"), items) == "Gel heel cups, bilateral"
     assert named_item(item_name("splint"), items) is None  # too short to name an item
-    splint_item = next(ent for ent in doc.ents if ent.text.startswith("Night splint for"))
+    splint_item = next(mention for mention in context.spans["TREATMENT"] if mention.text.startswith("Night splint for"))
     pairs = [(h.text, c.text) for h, c in candidates(context, "HAS_DECISION", 0)]
     assert (splint_item.text, "is not medically necessary") in pairs  # the decision is in the other block
     features = pair_features(context, splint_item, decisions[1])
