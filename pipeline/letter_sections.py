@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import SimpleFrozenList, ensure_path, filter_spans, registry
 
+from .anchored_search import AnchoredWindows
 from .decisions import PROSE_DECISION, UNKNOWN, normalize_decision
 from .errors import Errors, Warnings
 from .rules import check_rules, read_rules
@@ -37,6 +38,9 @@ BLOCK_LABELS = re.compile(
     rf"(?P<claims_administrator>{CLAIMS_LABEL})|(?P<reviewer>{REVIEWER_LABEL})|(?P<rationale>{RATIONALE_LABEL})",
     re.I,
 )
+# every block label ends so; scanned only near these, a label reaches at most BLOCK_LABEL_REACH back
+BLOCK_LABEL_ANCHOR = re.compile(r"(?i:guidelines?|rationale)\s*:")
+BLOCK_LABEL_REACH = 100
 # an item heading with no decision word ("Custom orthotics, bilateral:"), known by the guideline label
 # that opens the next line: the decision is stated in prose, for the relation step to find
 BARE_HEADING = re.compile(r"^\s*(?P<item>[^\s:][^\n]*?)\s*:\s*$")
@@ -88,14 +92,26 @@ def find_headings(doc: Doc, rules: Sequence[Dict]) -> List[Tuple[Dict, int, int]
     text = doc_text(doc)
     lines = doc._.letter_lines or [[0, len(text)]]
     line_ends = {end for _, end in lines}
+    heading_lines = _heading_lines(text, lines, rules)
     found = []
     for rule in rules:
-        for start, _ in lines:
+        for start in heading_lines:
             match = rule["regex"].match(text, start)
             if match and (rule.get("inline") or match.end() in line_ends):
                 found.append((rule, match.start(), match.end()))
                 break
     return found
+
+
+def _heading_lines(text: str, lines: Sequence[Sequence[int]], rules: Sequence[Dict]) -> List[int]:
+    """Starts of the lines that some rule's pattern matches at: one pass with all the patterns leaves
+    each rule only these few. (Patterns that cannot be joined, such as two with the same group name,
+    leave every line.)"""
+    try:
+        any_heading = re.compile("|".join(f"(?:{rule['pattern']})" for rule in rules), re.I)
+    except re.error:
+        return [start for start, _ in lines]
+    return [start for start, _ in lines if any_heading.match(text, start)]
 
 
 def choose_layout(headings: Iterable[Tuple[Dict, int, int]], min_score: int) -> str:
@@ -265,7 +281,7 @@ def _wrapped_heading(lines: _Lines, item_line: int, item_end: int, floor: int) -
 
 def _block_parts(text: str, start: int, end: int) -> Dict[str, Optional[Tuple[int, int]]]:
     parts: Dict[str, Optional[Tuple[int, int]]] = {"claims_administrator": None, "reviewer": None, "rationale": None}
-    labels = list(BLOCK_LABELS.finditer(text, start, end))
+    labels = list(AnchoredWindows(BLOCK_LABEL_ANCHOR, text, BLOCK_LABEL_REACH, start, end).finditer(BLOCK_LABELS))
     for index, label in enumerate(labels):
         part = label.lastgroup
         if parts[part] is not None:

@@ -130,3 +130,16 @@ def test_letter_sections_item_headings_without_a_decision_word(nlp):
     assert all(b.claims_administrator and b.reviewer and b.rationale for b in blocks)
     assert doc.text[slice(*blocks[1].rationale)] == "See the rationale for the heel cups above."
     assert "Claims Administrator guideline" not in [doc.text[slice(*b.item)] for b in blocks]
+
+
+def test_letter_sections_headings_found_when_rule_patterns_cannot_be_joined(nlp):
+    """Rules whose patterns share a group name cannot be tried as one pattern; each is tried alone."""
+    from spacy_imr.letter_sections import compile_rules, find_headings
+
+    rules = compile_rules([
+        {"id": "X.summary", "layouts": ["X"], "section": "clinical_summary", "pattern": r"(?P<name>CASE\s+SUMMARY)"},
+        {"id": "X.decision", "layouts": ["X"], "section": "decisions", "pattern": r"(?P<name>DECISIONS?)", "inline": True},
+    ])
+    doc = nlp.make_doc("Dear Sir,\nCASE SUMMARY\nThe patient fell.\nDECISION: upheld.\nCASE SUMMARY\n")
+    found = [(rule["id"], doc.text[start:end]) for rule, start, end in find_headings(doc, rules)]
+    assert found == [("X.summary", "CASE SUMMARY"), ("X.decision", "DECISION")]
