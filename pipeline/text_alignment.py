@@ -172,6 +172,9 @@ def normalize_letter_text(original: str) -> NormalizedLetter:
     headings = [bool(HEADING_LINE.match(original[start:end].strip())) for start, end in content]
 
     builder = _Builder(original)
+    # few letters hold a glued word: one substring search over the letter spares the rest a regex per piece
+    lowered = original.lower()
+    glued = any(word in lowered for word in GLUED_WORDS)
     lines: List[Tuple[int, int]] = []
     for index, (start, end) in enumerate(content):
         line_start, line_end = _strip(original, start, end)
@@ -181,32 +184,34 @@ def normalize_letter_text(original: str) -> NormalizedLetter:
             elif builder.last_char != "-":
                 builder.insert(" ")
         norm_start = builder.length
-        _copy_folding_spaces(builder, line_start, line_end)
+        _copy_folding_spaces(builder, line_start, line_end, glued)
         lines.append((norm_start, builder.length))
     return NormalizedLetter(builder.text(), OffsetMap(tuple(builder.segments), builder.length), tuple(lines))
 
 
 def _strip(text: str, start: int, end: int) -> Tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    segment = text[start:end]
+    kept = segment.strip()
+    if not kept:
+        return end, end
+    left = len(segment) - len(segment.lstrip())
+    return start + left, start + left + len(kept)
 
 
-def _copy_folding_spaces(builder: _Builder, start: int, end: int) -> None:
-    """Copy a line, folding space runs to one space and ungluing known glued words."""
+def _copy_folding_spaces(builder: _Builder, start: int, end: int, glued: bool) -> None:
+    """Copy a line, folding space runs to one space and, when the letter has any, ungluing known glued words."""
+    copy = _copy_unglued if glued else _Builder.copy
     line = builder.original[start:end]
     position = 0
     for match in WHITESPACE_RUN.finditer(line):
         space_at = start + match.start()
-        _copy_unglued(builder, start + position, space_at)
+        copy(builder, start + position, space_at)
         if line[match.start()] == " ":
             builder.copy(space_at, space_at + 1)
         else:
             builder.insert(" ")
         position = match.end()
-    _copy_unglued(builder, start + position, end)
+    copy(builder, start + position, end)
 
 
 def _copy_unglued(builder: _Builder, start: int, end: int) -> None:
