@@ -84,32 +84,45 @@ def _set_error_handler(nlp: Language, handler: Callable) -> None:
                 pass
 
 
-def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, batch_size: int = 16,
+def iter_records(nlp: Language, sources: Iterable[str], *, n_process: int = 1, min_task_size: int = 4,
                  max_bytes: int = DEFAULT_MAX_BYTES, skip: Collection[str] = frozenset()) -> Iterator[Dict]:
     """Records in input order; unreadable letters and letters a component failed on become error
     records, and the batch goes on. Letters whose text hash is in `skip` give no record.
 
     With n_process > 1, forked workers share the loaded pipeline and return finished records, so
     the parent only writes: spaCy's own n_process sends every Doc back to be rebuilt in the parent,
-    which cost more than the second process gained. Each worker task is `batch_size` letters, few
-    enough that the workers finish together on a short input; one process pipes the pipeline's own
-    batch size. The parent's objects are frozen out of garbage collection while the workers run, as
-    the `gc.freeze` documentation advises before a fork: a worker's collections then leave the shared
-    pipeline's pages unwritten instead of copying them."""
+    which cost more than the second process gained. Workers take the tasks of `worker_tasks`. The
+    parent's objects are frozen out of garbage collection while the workers run, as the `gc.freeze`
+    documentation advises before a fork: a worker's collections then leave the shared pipeline's
+    pages unwritten instead of copying them. One process pipes the pipeline's own batch size."""
     sources = list(sources)
-    if n_process <= 1 or len(sources) <= batch_size or STDIN in sources or "fork" not in mp.get_all_start_methods():
+    if n_process <= 1 or len(sources) <= min_task_size or STDIN in sources or "fork" not in mp.get_all_start_methods():
         yield from _pipe_records(nlp, sources, batch_size=nlp.batch_size, max_bytes=max_bytes, skip=skip)
         return
-    batches = [sources[start:start + batch_size] for start in range(0, len(sources), batch_size)]
-    _worker_state.update(nlp=nlp, max_bytes=max_bytes, skip=skip, batch_size=batch_size)
+    tasks = worker_tasks(sources, n_process, largest=nlp.batch_size, smallest=min_task_size)
+    _worker_state.update(nlp=nlp, max_bytes=max_bytes, skip=skip)
     gc.freeze()
     try:
         with mp.get_context("fork").Pool(n_process) as pool:
-            for records in pool.imap(_worker_batch_records, batches):
+            for records in pool.imap(_worker_batch_records, tasks):
                 yield from records
     finally:
         gc.unfreeze()
         _worker_state.clear()
+
+
+def worker_tasks(sources: List[str], n_process: int, *, largest: int, smallest: int) -> List[List[str]]:
+    """Consecutive runs of the letters, each half of an equal share of those left between the workers
+    (guided self-scheduling), kept between `smallest` and `largest` letters: early tasks are as large
+    as a pipeline batch, where the model runs fastest, and the last ones small, so that no worker is
+    left with a long task while the others wait."""
+    tasks, start = [], 0
+    while start < len(sources):
+        share = -(-(len(sources) - start) // (2 * n_process))  # ceiling division
+        size = min(largest, max(smallest, share))
+        tasks.append(sources[start:start + size])
+        start += size
+    return tasks
 
 
 # Set in the parent just before the pool forks, so that each worker has the pipeline without a load.
@@ -118,7 +131,7 @@ _worker_state: Dict = {}
 
 def _worker_batch_records(sources: List[str]) -> List[Dict]:
     state = _worker_state
-    return list(_pipe_records(state["nlp"], sources, batch_size=state["batch_size"], max_bytes=state["max_bytes"],
+    return list(_pipe_records(state["nlp"], sources, batch_size=len(sources), max_bytes=state["max_bytes"],
                               skip=state["skip"]))
 
 

@@ -125,8 +125,21 @@ def test_extract_component_failure_becomes_error_record(tmp_path):
 def test_extract_n_process_2_gives_the_same_records(nlp, batch):
     sources = [str(p) for p in LETTERS] + sorted(str(p) for p in batch.iterdir())
     one = list(iter_records(nlp, sources, n_process=1))
-    assert list(iter_records(nlp, sources, n_process=2, batch_size=2)) == one
+    assert list(iter_records(nlp, sources, n_process=2, min_task_size=2)) == one
     assert [r.get("error", {}).get("code") for r in one[len(LETTERS):]] == [None, "E001", "E002", None, "E004", "E009", "E008"]
+
+
+def test_extract_worker_tasks_shrink_towards_the_end():
+    from spacy_imr.extract import worker_tasks
+
+    letters = [f"letter_{index:03d}.txt" for index in range(147)]
+    tasks = worker_tasks(letters, 2, largest=64, smallest=4)
+    # a quarter of what is left (half of each worker's equal share), then the smallest size, then the rest
+    assert [len(task) for task in tasks] == [37, 28, 21, 16, 12, 9, 6, 5, 4, 4, 4, 1]
+    assert [letter for task in tasks for letter in task] == letters
+    many = worker_tasks([str(index) for index in range(10_000)], 2, largest=64, smallest=4)
+    assert {len(task) for task in many[:150]} == {64}  # pipeline-sized batches until the last few hundred
+    assert [len(task) for task in many[-4:]] == [4, 4, 4, 3] and sum(map(len, many)) == 10_000
 
 
 def test_extract_dask_local_cluster_gives_the_same_records(nlp, batch, tmp_path):

@@ -124,4 +124,4 @@ def test_relations_records_equal_with_two_processes(relation_pipeline):
     sources = [str(path) for path in FIXTURE_LETTERS]
     one = list(iter_records(pipeline, sources))
     assert any(record.get("relations") for record in one)
-    assert list(iter_records(pipeline, sources, n_process=2, batch_size=3)) == one
+    assert list(iter_records(pipeline, sources, n_process=2, min_task_size=3)) == one
