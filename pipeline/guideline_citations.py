@@ -165,10 +165,12 @@ class GuidelineCitations:
             if party is None and in_rationale.containing(ent.start_char):
                 party = "rationale"
             found.append(entity_citation(text, ent, party))
-        spans = []
+        spans, placed = [], set()
         for start, end, citation in sorted(found, key=lambda f: (f[0], f[1])):
             span = doc.char_span(start, end, label=citation.source, alignment_mode="expand")
-            if span is not None and span._.citation is None:
+            # one citation a span (by its bounds, not by a value a previous run left there)
+            if span is not None and (span.start, span.end) not in placed:
+                placed.add((span.start, span.end))
                 span._.citation = citation
                 spans.append(span)
         doc.spans[CITATIONS_KEY] = spans

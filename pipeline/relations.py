@@ -8,7 +8,8 @@ a logistic regression over pair features (distance, order, sentences and regions
 entities, the words between, whether the head is the item and the child the nearest of its kind;
 for decisions, which TREATMENT mentions the phrase is said of and whether they name the head, by
 layout; for sites, the words at the ends of the pair; for rationales and guidelines, whether a
-decision is said of the head). Its fitted parameters (feature weights, intercept, threshold and
+decision is said of the head; for guidelines, whether imr_guideline_citations made a citation of the
+mention, in doc.spans["citations"]). Its fitted parameters (feature weights, intercept, threshold and
 sentence window chosen on dev) are plain JSON, saved with the pipeline; nothing is pickled.
 Predictions go to doc._.relations.
 """
@@ -89,7 +90,7 @@ class Mention:
         self.is_item = (self.start_char, self.end_char) in context.item_bounds
         if self.label in CHILD_LABELS:
             self.party_feature = _party_feature(context.party(self.start_char))
-            self.shape = f"child_text={_shape(span)}"
+            self.shape = f"child_text={_shape(span, context)}"
 
     @property
     def text(self) -> str:
@@ -112,6 +113,7 @@ class PairContext:
         self.statements = Intervals((s.start_char, s.end_char, (order, s.label_))
                                     for order, s in enumerate(doc.spans.get("guideline_statements", [])))
         self.rationale_bounds = Intervals((s.start_char, s.end_char, True) for s in rationales)
+        self.citations = Intervals((s.start_char, s.end_char, True) for s in doc.spans.get("citations", []))
         self._party: Dict[int, Optional[str]] = {}
         self.spans: Dict[str, List[Mention]] = defaultdict(list)
         for ent in doc.ents:
@@ -385,10 +387,13 @@ def _bin(value: int) -> str:
     return str(value) if value < 4 else str(2 ** int(math.log2(value)))
 
 
-def _shape(span: Span) -> str:
+def _shape(span: Span, context: PairContext) -> str:
     if span.label_ == "DECISION":
         text = span.text.lower()
         return "heading" if text in ("upheld", "overturned") else "not" if "not" in text else "prose"
+    if span.label_ == "GUIDELINE" and not context.citations.containing(span.start_char):
+        # a mention imr_guideline_citations cites nothing by: "outside of the MTUS", "Non-MTUS Citation"
+        return "GUIDELINE_not_cited"
     return span.label_
 
 

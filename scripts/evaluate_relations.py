@@ -97,7 +97,7 @@ def gold_entity_doc(nlp, text: str, record: Dict, rules):
     layout, sections, items = letter_structure(doc, rules, 2)
     set_structure(doc, layout, sections, items)
     gold_layers(doc, record)  # after the structure, whose rationales it replaces with the gold ones
-    return doc
+    return nlp.get_pipe("imr_guideline_citations")(doc)  # the citations of the gold guideline mentions
 
 
 def prose_letter(record: Dict, layout: str) -> bool:

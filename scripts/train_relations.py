@@ -4,7 +4,7 @@ regularization and threshold on dev. Writes the fitted parameters as JSON (no pi
     python scripts/train_relations.py corpus training/relations.json metrics/relations_training.json
 
 Training pairs come from the gold entities and rationale spans of corpus/train.spacy, with the item
-regions the rule components find in each letter.
+regions and guideline citations the rule components find in each letter.
 """
 from itertools import product
 from pathlib import Path
@@ -27,7 +27,10 @@ TOLERANCE = 0.005
 
 
 def gold_docs(path: Path) -> List:
+    """The split's letters with their gold entities and rationales, the item structure the rule
+    components find, and the citations imr_guideline_citations makes of the gold guideline mentions."""
     nlp = spacy.blank("en")
+    citations = nlp.add_pipe("imr_guideline_citations")
     docs = list(DocBin(store_user_data=True).from_disk(path).get_docs(nlp.vocab))
     rules = compile_rules(create_section_rules())
     for doc in docs:
@@ -35,6 +38,7 @@ def gold_docs(path: Path) -> List:
         layout, sections, items = letter_structure(doc, rules, 2)
         set_structure(doc, layout, sections, items)
         doc.ents, doc.spans["rationales"] = ents, rationales  # keep the gold layers
+        citations(doc)
     return docs
 
 

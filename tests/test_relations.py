@@ -125,3 +125,23 @@ def test_relations_records_equal_with_two_processes(relation_pipeline):
     one = list(iter_records(pipeline, sources))
     assert any(record.get("relations") for record in one)
     assert list(iter_records(pipeline, sources, n_process=2, min_task_size=3)) == one
+
+
+
+def test_relations_guideline_mentions_that_cite_nothing(nlp):
+    """A guideline mention that imr_guideline_citations makes no citation of ("outside of the MTUS",
+    "Non-MTUS") is its own kind of child for CITES, which the fitted weights keep from linking."""
+    from test_guideline_citations import NOT_CITED
+    from spacy_imr.relations import PairContext
+
+    doc = nlp(NOT_CITED)
+    text = doc.text
+    mentions = {"MTUS Guidelines": text.index("MTUS Guidelines"), "MTUS": text.index("MTUS Citation"),
+                "ODG Knee and Leg Chapter": text.index("ODG Knee"), "MTUS Knee Complaints": text.index("MTUS Knee")}
+    guidelines = [doc.char_span(start, start + len(name), label="GUIDELINE") for name, start in mentions.items()]
+    doc.ents = [ent for ent in doc.ents if ent.label_ != "GUIDELINE" and
+                not any(ent.start < g.end and g.start < ent.end for g in guidelines)] + guidelines
+    doc = nlp.get_pipe("imr_guideline_citations")(doc)
+    shapes = {m.text: m.shape for m in PairContext(doc, list(doc.spans["rationales"])).spans["GUIDELINE"]}
+    assert shapes == {"MTUS Guidelines": "child_text=GUIDELINE_not_cited", "MTUS": "child_text=GUIDELINE_not_cited",
+                      "ODG Knee and Leg Chapter": "child_text=GUIDELINE", "MTUS Knee Complaints": "child_text=GUIDELINE"}

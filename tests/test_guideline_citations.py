@@ -1,0 +1,41 @@
+"""Citations of each party's guideline statement, and of guideline mentions elsewhere."""
+# a letter's item block written for these tests: the Claims Administrator's line names the MTUS
+# without citing it, and cites a non-MTUS guideline; the reviewer's cites an MTUS chapter
+NOT_CITED = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth
+below:
+
+Hinged knee brace, right: Upheld
+
+Claims Administrator guideline: The Claims Administrator based its decision on
+recommendation(s) outside of the MTUS Guidelines. Decision based on Non-MTUS Citation ODG Knee
+and Leg Chapter.
+
+MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004, Section(s): Activity Alteration.
+
+Decision rationale: The brace is not medically necessary.
+"""
+
+
+def _citations(doc):
+    return [(span.text, value.source, value.mtus, value.title, value.year, value.section, value.party)
+            for span in doc.spans["citations"] for value in [span._.citation]]
+
+
+def test_guideline_citations_statement_clauses_and_negated_mentions(nlp):
+    doc = nlp(NOT_CITED)
+    assert _citations(doc) == [
+        ("ODG Knee and Leg Chapter", "ODG", False, "ODG Knee and Leg Chapter", None, None, "claims_administrator"),
+        ("MTUS Knee Complaints 2004, Section(s): Activity Alteration", "MTUS", True, "Knee Complaints", 2004,
+         "Activity Alteration", "reviewer")]
+    bases = [(s._.guideline_basis.party, s._.guideline_basis.mtus_based) for s in doc.spans["guideline_statements"]]
+    assert bases == [("claims_administrator", False), ("reviewer", True)]
+    # "outside of the MTUS Guidelines" and the MTUS of "Non-MTUS" are mentions, not citations
+    mentions = [ent.text for ent in doc.ents if ent.label_ == "GUIDELINE"]
+    assert "MTUS Guidelines" in mentions and len(mentions) > len(doc.spans["citations"])
+
+
+def test_guideline_citations_run_again_gives_the_same_citations(nlp):
+    doc = nlp(NOT_CITED)
+    first = _citations(doc)
+    assert _citations(nlp.get_pipe("imr_guideline_citations")(doc)) == first
