@@ -1,4 +1,4 @@
-"""The project's scripts: corpus conversion to DocBins and the evaluation's scoring."""
+"""The project's scripts: corpus conversion to DocBins, the evaluation's scoring and the benchmark's figures."""
 import sys
 
 import spacy
@@ -47,3 +47,25 @@ def test_scripts_evaluate_knows_ruler_terms():
     assert names_known_term("Norco 10/325mg #60", vocabulary)
     assert names_known_term("C4-C7 paraspinal muscles", vocabulary)
     assert not names_known_term("Lyrica 75mg", vocabulary)
+
+
+def test_scripts_benchmark_writes_every_figure(nlp, tmp_path):
+    """A small run of scripts/benchmark.py on the rule pipeline (the corpus's test letters, written or
+    real, whichever are here): every figure the README quotes is written, each computed from the
+    others as documented. Speeds themselves are not asserted."""
+    from benchmark import benchmark
+
+    nlp.to_disk(tmp_path / "model")
+    result = benchmark(tmp_path / "model", REPO / "corpus", tmp_path / "benchmark.json", [REPO.parent / "shared" / "letters"],
+                       min_words=2_000, stream_small=3, stream_large=6, repeats=1)
+    assert set(srsly.read_json(tmp_path / "benchmark.json")) == set(result)
+    assert result["ratio_vs_tokenizer"] == round(result["words_per_second"] / result["tokenizer_words_per_second"], 4)
+    assert list(result["component_share"]) == nlp.pipe_names
+    assert abs(sum(result["component_share"].values()) - 1) < 0.01
+    per_word = result["seconds_per_word"]
+    assert result["length_scaling_16x"] == round(per_word["16x"] / per_word["1x"], 3)
+    rates = result["records_words_per_second"]
+    assert result["n_process_2_speedup"] == round(rates["2_processes"] / rates["1_process"], 3)
+    assert set(result["stream_rss_mb"]) == {"3", "6"}
+    assert result["rss_growth_1k_to_10k_mb"] == round(result["stream_rss_mb"]["6"] - result["stream_rss_mb"]["3"], 1)
+    assert result["words"] >= 2_000 and result["peak_rss_mb"] > 0 and result["load_seconds"] > 0
