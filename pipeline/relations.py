@@ -68,8 +68,6 @@ def item_name(text: str) -> str:
     """An item's words for matching mentions: lower case, spaces folded, no leading article."""
     return _LEADING.sub("", " ".join(text.lower().split()))
 
-Bounds = Tuple[int, int]
-
 
 class Mention:
     """A span as the pair features read it. A letter's few hundred spans stand in thousands of
