@@ -8,6 +8,7 @@ the decision rationale.
 """
 import logging
 import re
+from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import srsly
@@ -107,11 +108,19 @@ def _heading_lines(text: str, lines: Sequence[Sequence[int]], rules: Sequence[Di
     """Starts of the lines that some rule's pattern matches at: one pass with all the patterns leaves
     each rule only these few. (Patterns that cannot be joined, such as two with the same group name,
     leave every line.)"""
-    try:
-        any_heading = re.compile("|".join(f"(?:{rule['pattern']})" for rule in rules), re.I)
-    except re.error:
+    any_heading = _joined_pattern(tuple(rule["pattern"] for rule in rules))
+    if any_heading is None:
         return [start for start, _ in lines]
     return [start for start, _ in lines if any_heading.match(text, start)]
+
+
+@lru_cache(maxsize=8)
+def _joined_pattern(patterns: Tuple[str, ...]) -> Optional[re.Pattern]:
+    """The rules' patterns as one, compiled once per rule set (None when they cannot be joined)."""
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.I)
+    except re.error:
+        return None
 
 
 def choose_layout(headings: Iterable[Tuple[Dict, int, int]], min_score: int) -> str:
