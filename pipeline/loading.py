@@ -1,5 +1,5 @@
 """Getting a pipeline: a trained package or path when there is one, else the rule pipeline."""
-from typing import Optional, Union
+from typing import Dict, Optional, Union
 from pathlib import Path
 
 import spacy
@@ -7,7 +7,7 @@ from spacy.language import Language
 
 # The ruler runs its phrase patterns through the components before it when it loads: keep it first.
 RULE_PIPES = ("ruler", "ruler_case", "imr_entity_modifiers", "imr_letter_sections", "imr_condition_filter",
-              "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
+              "imr_decision_filter", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
 # Letters per nlp.pipe batch. The NER takes a third less time a word at 64 letters than at 16 (the
 # windowed tok2vec embeds any batch a window at a time, so it costs the same); spaCy's default of
@@ -21,8 +21,10 @@ CASE_RULER_CONFIG = {**RULER_CONFIG, "phrase_matcher_attr": "ORTH", "overwrite":
 RULERS = {"ruler": (RULER_CONFIG, False), "ruler_case": (CASE_RULER_CONFIG, True)}
 
 
-def build_rule_pipeline() -> Language:
-    """The rule-based pipeline on spacy.blank('en'), initialized with the packaged rules."""
+def build_rule_pipeline(configs: Optional[Dict[str, Dict]] = None) -> Language:
+    """The rule-based pipeline on spacy.blank('en'), initialized with the packaged rules; `configs`
+    maps a component's name to its config where it differs from the default."""
+    configs = configs or {}
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": TOKENIZER, "batch_size": BATCH_SIZE}})
     config_overrides = {}
     for name in RULE_PIPES:
@@ -31,7 +33,7 @@ def build_rule_pipeline() -> Language:
             nlp.add_pipe("span_ruler", name=name, config=ruler_config)
             config_overrides[name] = {"patterns": {"@misc": "spacy_imr.ruler_patterns.v2", "case_sensitive": case_sensitive}}
         else:
-            nlp.add_pipe(name)
+            nlp.add_pipe(name, config=configs.get(name, {}))
     config = nlp.config
     config["initialize"]["components"].update(config_overrides)
     nlp.config = config

@@ -1,0 +1,51 @@
+"""A decision phrase in a sentence's opening premise clause does not decide the item of its block."""
+import spacy
+
+RATIONALE = ("Decision rationale: As the requested knee arthroscopy is not medically necessary per the records, "
+             "the requested cold therapy unit is not medically necessary. ")
+PLAIN = ("The requested knee brace is not medically necessary, and the requested crutches are not medically "
+         "necessary. ")
+CAUSE = "Since the pain persists, the request is medically necessary. "
+PHRASES = ("is not medically necessary", "are not medically necessary", "is medically necessary")
+
+
+def decision_doc(nlp, text):
+    doc = nlp.make_doc(text)
+    ents, start = [], 0
+    while True:
+        found = [(text.find(phrase, start), phrase) for phrase in PHRASES if text.find(phrase, start) >= 0]
+        if not found:
+            break
+        begin, phrase = min(found)
+        ents.append(doc.char_span(begin, begin + len(phrase), label="DECISION"))
+        start = begin + len(phrase)
+    doc.ents = ents
+    return doc
+
+
+def kept(text):
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_decision_filter")
+    doc = component(decision_doc(nlp, text))
+    return [(ent.start_char, ent.text) for ent in doc.ents]
+
+
+def test_decision_filter_drops_the_premise_of_a_labelled_rationale():
+    conclusion = RATIONALE.rindex("is not medically necessary")
+    assert kept(RATIONALE) == [(conclusion, "is not medically necessary")]
+
+
+def test_decision_filter_keeps_decisions_without_a_premise_opener():
+    assert [text for _, text in kept(PLAIN)] == ["is not medically necessary", "are not medically necessary"]
+
+
+def test_decision_filter_keeps_a_single_decision_after_a_causal_clause():
+    assert [text for _, text in kept(CAUSE)] == ["is medically necessary"]
+
+
+def test_decision_filter_looks_at_each_sentence_alone():
+    # the premise of the first sentence is dropped; the second sentence's decision stands
+    text = RATIONALE + PLAIN
+    assert [start for start, _ in kept(text)] == [
+        RATIONALE.rindex("is not medically necessary"), len(RATIONALE) + PLAIN.index("is not medically necessary"),
+        len(RATIONALE) + PLAIN.index("are not medically necessary")]
