@@ -14,6 +14,9 @@ dev this changed nothing with the width-48 NER and added half a point of DIAGNOS
 10/325mg #60"), frequency after a therapy ("x 12 sessions", "2 times a week for 6 weeks"), site or
 levels after a procedure or study ("MRI of the lumbar spine", "ESI at L4-5 and L5-S1"), "test"
 after a named test, the year after a guideline.
+With a trained NER, `gap_labels` names the labels whose ruler matches may fill the NER's gaps: the
+NER's own guideline mentions measured better on dev than the ruler's added to them (see
+scripts/assemble_pipeline.py).
 The ruler's patterns hold only the terms, so they are phrase patterns the matcher finds by hash;
 modifiers written into patterns would make the matcher try thousands of patterns at every token.
 """
@@ -48,11 +51,12 @@ YEAR = re.compile(r"^(?:19|20)\d\d$")
 # A ruler term that ends an entity is the entity's head and names its type ("Cervical spine disc
 # bulge" is a DIAGNOSIS); a site at the end is a post-modifier ("MRI of the lumbar spine") and does not.
 HEAD_LABELS = {"DIAGNOSIS", "TREATMENT", "EXAM_FINDING", "GUIDELINE", "DECISION"}
+ALL_LABELS = ["DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "GUIDELINE", "TREATMENT", "DECISION"]
 
 
-def fill_gaps(entities: Iterable[Span], matches: Iterable[Span]) -> List[Span]:
+def fill_gaps(entities: Iterable[Span], matches: Iterable[Span], gap_labels: Optional[Set[str]] = None) -> List[Span]:
     """The entities, relabelled by a ruler head term that ends them, plus the longest
-    non-overlapping matches where no entity stands."""
+    non-overlapping matches (of `gap_labels`, default all) where no entity stands."""
     matches = list(matches)
     heads: Dict[int, Set[str]] = defaultdict(set)  # token end -> labels of the head terms ending there
     for match in matches:
@@ -62,6 +66,8 @@ def fill_gaps(entities: Iterable[Span], matches: Iterable[Span]) -> List[Span]:
     taken = {i for ent in entities for i in range(ent.start, ent.end)}
     added: List[Span] = []
     for match in filter_spans(matches):
+        if gap_labels is not None and match.label_ not in gap_labels:
+            continue
         if not any(i in taken for i in range(match.start, match.end)):
             added.append(match)
     return sorted(entities + added, key=lambda span: span.start)
@@ -94,20 +100,23 @@ def create_entity_modifiers() -> Dict:
     assigns=["doc.ents"],
     requires=["doc.ents"],
     default_config={"labels": ["DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING"],
-                    "ruler_spans_key": "ruler", "ner_left_labels": ["DIAGNOSIS"]},
+                    "ruler_spans_key": "ruler", "ner_left_labels": ["DIAGNOSIS"], "gap_labels": ALL_LABELS},
     default_score_weights={},
 )
 def make_entity_modifiers(nlp: Language, name: str, labels: List[str], ruler_spans_key: Optional[str],
-                          ner_left_labels: List[str]):
-    return EntityModifiers(nlp, name, labels=labels, ruler_spans_key=ruler_spans_key, ner_left_labels=ner_left_labels)
+                          ner_left_labels: List[str], gap_labels: List[str]):
+    return EntityModifiers(nlp, name, labels=labels, ruler_spans_key=ruler_spans_key, ner_left_labels=ner_left_labels,
+                           gap_labels=gap_labels)
 
 
 class EntityModifiers:
     def __init__(self, nlp: Language, name: str = "imr_entity_modifiers", *,
                  labels: Iterable[str] = ("DIAGNOSIS", "ANATOMY", "TREATMENT", "GUIDELINE", "EXAM_FINDING"),
-                 ruler_spans_key: Optional[str] = "ruler", ner_left_labels: Iterable[str] = ("DIAGNOSIS",)):
+                 ruler_spans_key: Optional[str] = "ruler", ner_left_labels: Iterable[str] = ("DIAGNOSIS",),
+                 gap_labels: Iterable[str] = ALL_LABELS):
         self.name = name
         self.labels = set(labels)
+        self.gap_labels = set(gap_labels)
         self.ruler_spans_key = ruler_spans_key
         self.ner_left_labels = set(ner_left_labels)
         self.modifiers: Optional[Dict] = None
@@ -128,7 +137,7 @@ class EntityModifiers:
         # doc.ents is rebuilt from every token on each read and write, so it is read and set once
         ents = [without_list_number(ent) for ent in doc.ents]
         if self.ruler_spans_key in doc.spans:
-            ents = fill_gaps(ents, doc.spans[self.ruler_spans_key])
+            ents = fill_gaps(ents, doc.spans[self.ruler_spans_key], self.gap_labels)
         kept: List[Span] = []
         index = 0
         while index < len(ents):

@@ -42,3 +42,33 @@ def test_entity_modifiers_config_survives_to_disk(tmp_path):
     loaded = spacy.load(tmp_path / "pipeline")
     doc = loaded(ner_doc(loaded))
     assert [ent.text for ent in doc.ents] == ["sprain", "left shoulder arthroscopy"]
+
+
+GUIDELINE_TEXT = "Decision based on Non-MTUS Citation Official Disability Guidelines for lumbar MRI."
+
+
+def gap_doc(nlp):
+    """The NER found the ODG and the MRI; the ruler matched MTUS inside "Non-MTUS" and both again."""
+    doc = nlp.make_doc(GUIDELINE_TEXT)
+    words = [token.text for token in doc]
+    mtus, odg, mri = words.index("MTUS"), words.index("Official"), words.index("MRI")
+    doc.ents = [Span(doc, odg, odg + 3, label="GUIDELINE"), Span(doc, mri - 1, mri + 1, label="TREATMENT")]
+    doc.spans["ruler"] = [Span(doc, mtus, mtus + 1, label="GUIDELINE"), Span(doc, odg, odg + 3, label="GUIDELINE"),
+                          Span(doc, mri, mri + 1, label="TREATMENT")]
+    return doc
+
+
+def test_entity_modifiers_ruler_fills_gaps_of_every_label_by_default():
+    nlp = modifiers_pipeline()
+    doc = nlp(gap_doc(nlp))
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("MTUS", "GUIDELINE"), ("Official Disability Guidelines", "GUIDELINE"), ("lumbar MRI", "TREATMENT")]
+
+
+def test_entity_modifiers_gap_labels_keep_the_ruler_out_of_other_labels(tmp_path):
+    nlp = modifiers_pipeline(gap_labels=["TREATMENT"])
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    doc = loaded(gap_doc(loaded))
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("Official Disability Guidelines", "GUIDELINE"), ("lumbar MRI", "TREATMENT")]
