@@ -18,7 +18,7 @@ import math
 import re
 from collections import defaultdict
 from functools import lru_cache
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 import srsly
 from spacy.language import Language
@@ -45,6 +45,10 @@ WORD = re.compile(r"[a-z]+")
 T = TypeVar("T")
 _RECOMMENDATION = re.compile(r"recommendation\b", re.I)
 _LEADING = re.compile(r"^(?:(?:the|a|an|associated|requested|request\s+for|retrospective|concurrent)\s+)+")
+# Words of an item's name that say nothing of which item it is.
+_NAME_STOP = frozenset("""with without right left both bilateral lower upper sessions session visits visit times
+    week weeks days month months rental purchase contrast additional associated surgical service request
+    requested spine""".split())
 
 
 def named_item(name: str, items: Dict[str, T]) -> Optional[T]:
@@ -64,6 +68,11 @@ def _word_prefix(name: str, item: str) -> bool:
     return item.startswith(name) and len(item) > len(name) and item[len(name)] in " ,"
 
 
+def name_stems(text: str) -> FrozenSet[str]:
+    """The words that tell an item from another, cut to six letters so that "blocks" meets "block"."""
+    return frozenset(word[:6] for word in WORD.findall(text.lower()) if len(word) > 3 and word not in _NAME_STOP)
+
+
 def item_name(text: str) -> str:
     """An item's words for matching mentions: lower case, spaces folded, no leading article."""
     return _LEADING.sub("", " ".join(text.lower().split()))
@@ -75,7 +84,7 @@ class Mention:
     it is an item heading, its party) is read once here, not once per pair."""
 
     __slots__ = ("span", "label", "start", "end", "start_char", "end_char", "sentence", "regions", "is_item",
-                 "party_feature", "shape")
+                 "party_feature", "shape", "stems")
 
     def __init__(self, span: Span, context: "PairContext"):
         self.span = span
@@ -89,6 +98,7 @@ class Mention:
         if self.label in CHILD_LABELS:
             self.party_feature = _party_feature(context.party(self.start_char))
             self.shape = f"child_text={_shape(span, context)}"
+        self.stems = name_stems(span.text) if self.label == "TREATMENT" else frozenset()
 
     @property
     def text(self) -> str:
@@ -123,6 +133,8 @@ class PairContext:
         self._starts_char: Dict[str, List[int]] = {}
         self.layout = doc._.layout or "unknown"
         self.item_names = {item_name(self.text[start:end]): (start, end) for start, end in self.items}
+        self.item_stems = {(start, end): name_stems(self.text[start:end]) for start, end in self.items}
+        self._clauses: Dict[int, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
         self._subjects: Dict[int, Tuple[int, ...]] = {}
         self._subject_items: Dict[int, set] = {}
         self._named: Dict[int, Optional[Tuple[int, int]]] = {}
@@ -151,6 +163,29 @@ class PairContext:
                 found = [t.start_char for t in treatments if floor <= t.start_char and t.end_char <= key]
             self._subjects[key] = tuple(found)
         return self._subjects[key]
+
+    def clause_stems(self, guideline: Mention) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+        """The item words of a guideline mention's clause (between ';' and sentence ends) before the
+        mention, and after it up to the next guideline: "the Postsurgical Treatment Guidelines for the
+        therapy request; ACOEM, Chapter 9, for the arthrogram and the injection" ties each source to
+        its items where one statement speaks for several."""
+        key = guideline.start_char
+        if key not in self._clauses:
+            sentence = guideline.sentence
+            start = self.sentence_starts[sentence]
+            end = self.sentence_starts[sentence + 1] if sentence + 1 < len(self.sentence_starts) else len(self.text)
+            start = max(start, self.text.rfind(";", start, guideline.start_char) + 1)
+            stop = self.text.find(";", guideline.end_char, end)
+            end = stop if stop >= 0 else end
+            following = self._in_chars("GUIDELINE", guideline.end_char, end)
+            after_end = following[0].start_char if following else end
+            self._clauses[key] = (name_stems(self.text[start:guideline.start_char]),
+                                  name_stems(self.text[guideline.end_char:after_end]))
+        return self._clauses[key]
+
+    def items_named(self, stems: FrozenSet[str]) -> set:
+        """The item headings that share a word with `stems`."""
+        return {item for item, item_stems in self.item_stems.items() if item_stems & stems}
 
     def decided_mentions(self) -> set:
         """Starts of the TREATMENT mentions some DECISION phrase is said of."""
@@ -308,7 +343,9 @@ def pair_features(context: PairContext, head: Mention, child: Mention) -> Dict[s
         _decision_features(context, head, child, features)
     elif child_label == "ANATOMY":
         _site_features(context, head, child, before, features)
-    elif child_label in ("RATIONALE", "GUIDELINE"):
+    elif child_label == "GUIDELINE":
+        _clause_features(context, head, child, features)
+    if child_label in ("RATIONALE", "GUIDELINE"):
         # the item as the determination names it: in prose layouts the rationale and the citations
         # belong to the mention a decision is said of
         features[f"head_decided={head.start_char in context.decided_mentions()}&layout={context.layout}"] = 1.0
@@ -356,6 +393,15 @@ def _last_word(text: str, offset: int) -> str:
 def _first_word(text: str, offset: int) -> str:
     match = _NEXT_WORD.match(text[offset:offset + 24])
     return match.group(1).lower() if match else ""
+
+
+def _clause_features(context: PairContext, head: Mention, child: Mention, features: Dict[str, float]) -> None:
+    """Whether the guideline's clause names the head's item, before or after the mention, or only others."""
+    for side, stems in zip(("before", "after"), context.clause_stems(child)):
+        if head.stems & stems:
+            features[f"clause_names_{side}=head"] = 1.0
+        elif context.items_named(stems) - {context.named_item(head)}:
+            features[f"clause_names_{side}=other"] = 1.0
 
 
 def _decision_features(context: PairContext, head: Mention, child: Mention, features: Dict[str, float]) -> None:

@@ -145,3 +145,43 @@ def test_relations_guideline_mentions_that_cite_nothing(nlp):
     shapes = {m.text: m.shape for m in PairContext(doc, list(doc.spans["rationales"])).spans["GUIDELINE"]}
     assert shapes == {"MTUS Guidelines": "child_text=GUIDELINE_not_cited", "MTUS": "child_text=GUIDELINE_not_cited",
                       "ODG Knee and Leg Chapter": "child_text=GUIDELINE", "MTUS Knee Complaints": "child_text=GUIDELINE"}
+
+
+SHARED_STATEMENT = ("ISSUES AT DISPUTE:\n1. Aquatic therapy, 8 sessions\n2. Lumbosacral brace\n\n"
+                    "GUIDELINES RELIED UPON:\nClaims Administrator: the Chronic Pain Medical Treatment Guidelines, "
+                    "Aquatic therapy, page 22, for the aquatic therapy; ACOEM, Chapter 12, Low Back Complaints, "
+                    "for the brace.\n")
+
+
+def test_relations_guideline_clause_names_its_item():
+    """One statement citing a source for each item: the words after a guideline mention, up to the next
+    mention or ';', name the item it was cited for."""
+    from spacy_imr.relations import PairContext, pair_features
+    from spacy_imr.values import ItemBlock
+
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc(SHARED_STATEMENT)
+    text = doc.text
+
+    def span(phrase, label):
+        start = text.index(phrase)
+        return doc.char_span(start, start + len(phrase), label=label)
+
+    therapy, brace = span("Aquatic therapy, 8 sessions", "TREATMENT"), span("Lumbosacral brace", "TREATMENT")
+    chronic_pain = span("Chronic Pain Medical Treatment Guidelines", "GUIDELINE")
+    acoem = span("ACOEM, Chapter 12, Low Back Complaints", "GUIDELINE")
+    doc.ents = [therapy, brace, chronic_pain, acoem]
+    doc._.layout = "C"
+    doc._.item_blocks = [ItemBlock(index=i, item=(s.start_char, s.end_char), block=(s.start_char, s.end_char + 1))
+                         for i, s in enumerate((therapy, brace))]
+    context = PairContext(doc, [])
+    mentions = {m.text: m for label in ("TREATMENT", "GUIDELINE") for m in context.spans[label]}
+
+    def clause_features(item, guideline):
+        return sorted(name for name in pair_features(context, mentions[item.text], mentions[guideline.text])
+                      if name.startswith("clause_names"))
+
+    assert clause_features(therapy, chronic_pain) == ["clause_names_after=head"]
+    assert clause_features(brace, chronic_pain) == ["clause_names_after=other"]
+    assert clause_features(brace, acoem) == ["clause_names_after=head"]
+    assert clause_features(therapy, acoem) == ["clause_names_after=other"]
