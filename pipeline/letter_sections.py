@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 LAYOUT_ORDER = ("A", "B", "C", "0")
 UNKNOWN_LAYOUT = "unknown"
+# the span id of the TREATMENT and DECISION entities made from item headings
+ITEM_SPAN_ID = "items"
 RULE_KEYS = ("id", "layouts", "section", "pattern")
 
 HEADING_DECISION = re.compile(r"(?:(?P<colon>:)\s*|^\s*)(?P<decision>upheld|overturned)\s*\.?\s*$", re.I)
@@ -561,8 +563,9 @@ def set_structure(doc: Doc, layout: str, sections, items: Sequence[ItemBlock]) -
 
 def item_entities(doc: Doc, items: Sequence[ItemBlock]) -> List[Span]:
     """The entities with each item as one TREATMENT and its decision as a DECISION, replacing what overlaps them."""
-    marked = [doc.char_span(*item.item, label="TREATMENT", alignment_mode="expand", span_id="items") for item in items]
-    marked += [doc.char_span(*item.decision_text, label="DECISION", alignment_mode="expand", span_id="items")
+    marked = [doc.char_span(*item.item, label="TREATMENT", alignment_mode="expand", span_id=ITEM_SPAN_ID)
+              for item in items]
+    marked += [doc.char_span(*item.decision_text, label="DECISION", alignment_mode="expand", span_id=ITEM_SPAN_ID)
                for item in items if item.decision_text]
     marked = [span for span in marked if span is not None]
     marked_tokens = {i for span in marked for i in range(span.start, span.end)}

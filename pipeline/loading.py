@@ -7,7 +7,7 @@ from spacy.language import Language
 
 # The ruler runs its phrase patterns through the components before it when it loads: keep it first.
 RULE_PIPES = ("ruler", "ruler_case", "imr_entity_modifiers", "imr_letter_sections", "imr_condition_filter",
-              "imr_decision_filter", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
+              "imr_decision_filter", "imr_topic_filter", "imr_case_facts", "imr_exam_findings", "imr_guideline_citations")
 TOKENIZER = {"@tokenizers": "spacy_imr.letter_tokenizer.v1"}
 # Letters per nlp.pipe batch. The NER takes a third less time a word at 64 letters than at 16 (the
 # windowed tok2vec embeds any batch a window at a time, so it costs the same); spaCy's default of
