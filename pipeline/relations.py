@@ -44,6 +44,7 @@ SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
 WORD = re.compile(r"[a-z]+")
 T = TypeVar("T")
 _RECOMMENDATION = re.compile(r"recommendation\b", re.I)
+_COORDINATION = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&|/)\s*)", re.I)
 _LEADING = re.compile(r"^(?:(?:the|a|an|associated|requested|request\s+for|retrospective|concurrent)\s+)+")
 # Words of an item's name that say nothing of which item it is.
 _NAME_STOP = frozenset("""with without right left both bilateral lower upper sessions session visits visit times
@@ -133,8 +134,12 @@ class PairContext:
         self._starts_char: Dict[str, List[int]] = {}
         self.layout = doc._.layout or "unknown"
         self.item_names = {item_name(self.text[start:end]): (start, end) for start, end in self.items}
-        self.item_stems = {(start, end): name_stems(self.text[start:end]) for start, end in self.items}
+        self.items_by_stem: Dict[str, set] = defaultdict(set)
+        for start, end in self.items:
+            for stem in name_stems(self.text[start:end]):
+                self.items_by_stem[stem].add((start, end))
         self._clauses: Dict[int, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
+        self._groups: Dict[Tuple[str, int], Tuple[int, int]] = {}
         self._subjects: Dict[int, Tuple[int, ...]] = {}
         self._subject_items: Dict[int, set] = {}
         self._named: Dict[int, Optional[Tuple[int, int]]] = {}
@@ -185,7 +190,7 @@ class PairContext:
 
     def items_named(self, stems: FrozenSet[str]) -> set:
         """The item headings that share a word with `stems`."""
-        return {item for item, item_stems in self.item_stems.items() if item_stems & stems}
+        return {item for stem in stems for item in self.items_by_stem.get(stem, ())}
 
     def decided_mentions(self) -> set:
         """Starts of the TREATMENT mentions some DECISION phrase is said of."""
@@ -233,10 +238,33 @@ class PairContext:
             self._nearest[key] = self._find_nearest(label, token)
         return self._nearest[key]
 
-    def _find_nearest(self, label: str, token: int) -> Optional[int]:
+    def _token_starts(self, label: str) -> List[int]:
         starts = self._starts.get(label)
         if starts is None:
             starts = self._starts[label] = [span.start for span in self.spans.get(label, [])]
+        return starts
+
+    def group(self, mention: Mention) -> Tuple[int, int]:
+        """Token bounds of the coordination a mention stands in: the mentions of its label joined to it
+        by ',', 'and', 'or' or '/' ("burning, numbness, and pain down both legs"; "the wrist and
+        fingers"), whose members share what the coordination is said of."""
+        key = (mention.label, mention.start)
+        if key not in self._groups:
+            mentions = self.spans[mention.label]
+            first = last = bisect.bisect_left(self._token_starts(mention.label), mention.start)
+            while first > 0 and self._coordinated(mentions[first - 1], mentions[first]):
+                first -= 1
+            while last + 1 < len(mentions) and self._coordinated(mentions[last], mentions[last + 1]):
+                last += 1
+            self._groups[key] = (mentions[first].start, mentions[last].end)
+        return self._groups[key]
+
+    def _coordinated(self, left: Mention, right: Mention) -> bool:
+        gap = self.text[left.end_char:right.start_char]
+        return 0 < len(gap) <= 8 and _COORDINATION.fullmatch(gap) is not None
+
+    def _find_nearest(self, label: str, token: int) -> Optional[int]:
+        starts = self._token_starts(label)
         index = bisect.bisect_left(starts, token)
         before = starts[index - 1] if index > 0 else None
         after = starts[index] if index < len(starts) else None
@@ -379,6 +407,13 @@ def _site_features(context: PairContext, head: Mention, child: Mention, before: 
     features[f"word_after_head={context.word_after(head.end_char)}&{order}"] = 1.0
     gap = text[head.end_char:child.start_char] if before else text[child.end_char:head.start_char]
     features[f"clause_break={';' in gap or '. ' in gap or ':' in gap}"] = 1.0
+    # a coordination of findings or of sites counts as one mention: "burning and numbness in the feet"
+    head_group, child_group = context.group(head), context.group(child)
+    if head_group != (head.start, head.end) or child_group != (child.start, child.end):
+        group_gap = child_group[0] - head_group[1] if before else head_group[0] - child_group[1]
+        features[f"group_tokens={_bin(max(0, group_gap))}&{order}"] = 1.0
+        between = (head_group[1], child_group[0]) if before else (child_group[1], head_group[0])
+        features[f"group_sites_between={min(context.count_between('ANATOMY', *between), 2)}"] = 1.0
 
 
 _EDGE_WORD = re.compile(r"([A-Za-z]+)\W{0,3}$")

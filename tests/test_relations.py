@@ -185,3 +185,27 @@ def test_relations_guideline_clause_names_its_item():
     assert clause_features(brace, chronic_pain) == ["clause_names_after=other"]
     assert clause_features(brace, acoem) == ["clause_names_after=head"]
     assert clause_features(therapy, acoem) == ["clause_names_after=other"]
+
+
+def test_relations_coordinated_findings_share_their_site():
+    """Findings joined by ',', 'and' or 'or' form one group, and so do sites: the pair features measure
+    the gap between the groups, so the first finding of a list is as near its site as the last."""
+    from spacy_imr.relations import PairContext, pair_features
+
+    nlp = spacy.blank("en")
+    text = "She reports burning, numbness, and pain down the left leg and foot. Tenderness with spasm of the back is noted."
+    doc = nlp.make_doc(text)
+    labels = {"burning": "EXAM_FINDING", "numbness": "EXAM_FINDING", "pain": "EXAM_FINDING", "left leg": "ANATOMY",
+              "foot": "ANATOMY", "Tenderness": "EXAM_FINDING", "spasm": "EXAM_FINDING", "back": "ANATOMY"}
+    doc.ents = [doc.char_span(text.index(phrase), text.index(phrase) + len(phrase), label=label)
+                for phrase, label in labels.items()]
+    context = PairContext(doc, [])
+    mentions = {m.text: m for label in ("EXAM_FINDING", "ANATOMY") for m in context.spans[label]}
+    groups = {name: doc[slice(*context.group(mention))].text for name, mention in mentions.items()}
+    assert groups == {"burning": "burning, numbness, and pain", "numbness": "burning, numbness, and pain",
+                      "pain": "burning, numbness, and pain", "Tenderness": "Tenderness",  # "with" joins no list
+                      "spasm": "spasm", "left leg": "left leg and foot", "foot": "left leg and foot", "back": "back"}
+    features = pair_features(context, mentions["burning"], mentions["foot"])
+    assert features["group_tokens=2&head_first"] == 1.0 and features["group_sites_between=0"] == 1.0
+    assert not any(name.startswith("group_") for name in pair_features(context, mentions["Tenderness"],
+                                                                        mentions["back"]))
