@@ -1,6 +1,7 @@
 """The project's scripts: corpus conversion to DocBins, the evaluation's scoring and the benchmark's figures."""
 import sys
 
+import pytest
 import spacy
 import srsly
 from spacy.tokens import DocBin
@@ -66,6 +67,8 @@ def test_scripts_benchmark_writes_every_figure(nlp, tmp_path):
     assert result["length_scaling_16x"] == round(per_word["16x"] / per_word["1x"], 3)
     rates = result["records_words_per_second"]
     assert result["n_process_2_speedup"] == round(rates["2_processes"] / rates["1_process"], 3)
+    assert result["n_process_2_efficiency"] == pytest.approx(
+        result["n_process_2_speedup"] / result["machine_2_process_speedup"], abs=0.002)
     assert set(result["stream_rss_mb"]) == {"3", "6"}
     assert result["rss_growth_1k_to_10k_mb"] == round(result["stream_rss_mb"]["6"] - result["stream_rss_mb"]["3"], 1)
     assert result["words"] >= 2_000 and result["peak_rss_mb"] > 0 and result["load_seconds"] > 0
