@@ -3,8 +3,9 @@
     python scripts/split_letters.py ../shared/letters corpus/annotations/written corpus/manifest.json
 
 Deterministic: letters are ordered by the SHA-256 of their id. The DWC letters are split per
-year (CM16 / CM17) in proportion, 30 to test and 20 to dev; the seed letter goes to test; letters
-written for the corpus go 20% to test, 20% to dev. Splits are by letter, so no text is in two.
+year (CM16 / CM17) in proportion, 30 to test and 20 to dev; the seed letter goes to test; a letter
+written for the corpus goes to the split its record names (`meta.split`), so that adding letters
+never moves one already assigned. Splits are by letter, so no text is in two.
 """
 import hashlib
 from pathlib import Path
@@ -23,8 +24,8 @@ def _ordered(ids: List[str]) -> List[str]:
 
 def split_letters(letters_dir: Path, written_dir: Path, manifest_path: Path) -> Dict[str, int]:
     dwc = sorted(path.stem for path in Path(letters_dir).glob("*.pdf"))
-    written = sorted({record["id"] for path in Path(written_dir).glob("*.jsonl") for record in srsly.read_jsonl(path)}) \
-        if Path(written_dir).exists() else []
+    written = {record["id"]: record["meta"]["split"] for path in sorted(Path(written_dir).glob("*.jsonl"))
+               for record in srsly.read_jsonl(path)} if Path(written_dir).exists() else {}
     entries = []
     by_year: Dict[str, List[str]] = {}
     for letter in dwc:
@@ -38,11 +39,7 @@ def split_letters(letters_dir: Path, written_dir: Path, manifest_path: Path) -> 
             split = "test" if rank < test else "dev" if rank < test + dev else "train"
             entries.append({"id": letter, "source": "dwc", "split": split})
     entries.extend({"id": letter, "source": "seed", "split": "test"} for letter in SEED_IDS)
-    ordered = _ordered(written)
-    cut = max(1, round(0.2 * len(ordered))) if ordered else 0
-    for rank, letter in enumerate(ordered):
-        split = "test" if rank < cut else "dev" if rank < 2 * cut else "train"
-        entries.append({"id": letter, "source": "written", "split": split})
+    entries.extend({"id": letter, "source": "written", "split": split} for letter, split in written.items())
     srsly.write_json(manifest_path, {"letters": sorted(entries, key=lambda e: e["id"])})
     counts: Dict[str, int] = {}
     for entry in entries:
