@@ -9,7 +9,7 @@ annotators had not marked against 6 they had, the negation rule 31 against none.
 """
 import re
 from bisect import bisect_right
-from typing import Iterable, List
+from typing import Iterable, List, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -25,8 +25,8 @@ NEGATION_BEFORE = re.compile(
 NEGATION_WINDOW = 40
 
 
-def patient_conditions(doc: Doc, sections: Iterable[str]) -> List[Span]:
-    """doc.ents without the DIAGNOSIS entities that are not the patient's."""
+def patient_conditions(doc: Doc, ents: Sequence[Span], sections: Iterable[str]) -> List[Span]:
+    """The entities without the DIAGNOSIS entities that are not the patient's."""
     text = doc_text(doc)
     sentence_starts = [0] + [match.end() for match in SENTENCE_BREAK.finditer(text)]
     regions = [(s.start_char, s.end_char) for s in doc.spans.get("sections", []) if s.label_ in set(sections)]
@@ -41,7 +41,7 @@ def patient_conditions(doc: Doc, sections: Iterable[str]) -> List[Span]:
     def negated(offset: int) -> bool:
         return bool(NEGATION_BEFORE.search(text[max(0, offset - NEGATION_WINDOW):offset]))
 
-    return [ent for ent in doc.ents if ent.label_ != "DIAGNOSIS"
+    return [ent for ent in ents if ent.label_ != "DIAGNOSIS"
             or not (guideline_sentence(ent.start_char) or negated(ent.start_char))]
 
 
@@ -63,5 +63,8 @@ class ConditionFilter:
         self.sections = list(sections)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = patient_conditions(doc, self.sections)
+        ents = doc.ents  # rebuilt from the tokens on every read
+        kept = patient_conditions(doc, ents, self.sections)
+        if len(kept) < len(ents):  # setting walks every token: only when something was dropped
+            doc.ents = kept
         return doc
