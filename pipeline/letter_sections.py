@@ -48,7 +48,9 @@ BLOCK_LABEL_REACH = 100
 # that opens the next line: the decision is stated in prose, for the relation step to find
 BARE_HEADING = re.compile(r"^\s*(?P<item>[^\s:][^\n]*?)\s*:\s*$")
 PARTY_LABEL_START = re.compile(rf"^\s*(?:{CLAIMS_LABEL}|{REVIEWER_LABEL})", re.I)
-LEAD_IN = re.compile(r"set\s+forth\s+below\s*:\s*$|^\s*The\s+Final\s+Determination\s+was\s+based", re.I)
+# the lead-in's last line, also when only its last words wrapped onto it ("set forth" / "below:")
+LEAD_IN = re.compile(r"(?:set\s+forth\s+|^\s*(?:forth\s+)?)below\s*:\s*$|^\s*The\s+Final\s+Determination\s+was\s+based",
+                     re.I)
 PARTIAL = re.compile(
     r"(?P<original>\S.*?)\s+was\s+the\s+original\s+request\s*\.\s+(?P<authorized>\S.*?)\s+was\s+"
     r"authorized\s+by\s+the\s+Claims\s+Administrator\s*\.\s+The\s+remaining\s+(?:IMR\s+eligible\s+)?"

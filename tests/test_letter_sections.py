@@ -143,3 +143,12 @@ def test_letter_sections_headings_found_when_rule_patterns_cannot_be_joined(nlp)
     doc = nlp.make_doc("Dear Sir,\nCASE SUMMARY\nThe patient fell.\nDECISION: upheld.\nCASE SUMMARY\n")
     found = [(rule["id"], doc.text[start:end]) for rule, start, end in find_headings(doc, rules)]
     assert found == [("X.summary", "CASE SUMMARY"), ("X.decision", "DECISION")]
+
+
+def test_letter_sections_double_spaced_lead_in_stays_out_of_the_first_item(nlp):
+    """In a double-spaced dump the lead-in's wrapped last word ("below:") stands alone before the
+    first item heading; it ends the lead-in, not the heading's first line."""
+    decided = BARE_HEADINGS.replace("bilateral:", "bilateral: Overturned").replace("rental:", "rental: Upheld")
+    doc = nlp("\n\n".join(line for line in decided.split("\n") if line))
+    assert [(doc.text[b.item[0]:b.item[1]], b.decision) for b in doc._.item_blocks] == [
+        ("Gel heel cups, bilateral", "overturned"), ("Night splint for the left foot, 1 month rental", "upheld")]
