@@ -28,6 +28,9 @@ PROSE_DECISION = re.compile(
     r"\b(?:is|was|are|were)\s+(?:not\s*)?medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary"
     r"(?:\s+(?:and|and/or)\s+appropriate)?(?:\s+(?:per|based\s+on)\s+the\s+documentation)?"
     r"|\bRecommendation\s+is\s+for\s+(?:denial|non-?certification|authorization|certification|approval)"
+    # the reviewer's partial decision, in the present tense: UR's history is told in the past ("the
+    # request was modified to 6 sessions")
+    r"|\b(?:is|are)\s+(?:certified|approved|authori[sz]ed)\s+in\s+part\b|\b(?:is|are)\s+modified\s+to\b"
     r"|\b(?:is|was|are|were)\s+(?:(?:not|non)[\s-]*)?certified\b(?!\s+by)"
     r"|\b(?:is|was|are|were)\s+partially\s+overturned\b"
     r"|\b(?:prior\s+)?denial\s+(?:is|was)\s+(?:upheld|overturned)\b",

@@ -50,6 +50,8 @@ def test_normalize_decision_at_reads_the_word_before_the_phrase():
     ("For the knee arthroscopy the prior denial is overturned.", "prior denial is overturned"),
     ("Aquatic therapy 8 visits is partially overturned, for 4 visits.", "is partially overturned"),
     ("The cane is not medically necessary and appropriate.", "is not medically necessary and appropriate"),
+    ("Physical therapy 12 visits is certified in part; six visits are appropriate.", "is certified in part"),
+    ("The request for 12 visits is modified to 6 visits.", "is modified to"),
 ])
 def test_prose_decision_finds_concluding_phrases(sentence, phrase):
     assert PROSE_DECISION.search(sentence).group(0) == phrase
@@ -57,3 +59,7 @@ def test_prose_decision_finds_concluding_phrases(sentence, phrase):
 
 def test_prose_decision_leaves_out_what_another_party_certified():
     assert PROSE_DECISION.search("The sling was certified by the claims administrator.") is None
+
+
+def test_prose_decision_leaves_out_the_utilization_reviews_modification():
+    assert PROSE_DECISION.search("The request for acupuncture was modified to allow 6 sessions.") is None
