@@ -58,10 +58,17 @@ def fill_gaps(entities: Iterable[Span], matches: Iterable[Span], gap_labels: Opt
     """The entities, relabelled by a ruler head term that ends them, plus the longest
     non-overlapping matches (of `gap_labels`, default all) where no entity stands."""
     matches = list(matches)
-    heads: Dict[int, Set[str]] = defaultdict(set)  # token end -> labels of the head terms ending there
+    # token end -> labels of the longest head terms ending there: "shoulder decompression" (an exam
+    # test) names the type of "shoulder decompression test", not the "decompression" inside it
+    heads: Dict[int, Set[str]] = defaultdict(set)
+    longest: Dict[int, int] = {}
     for match in matches:
         if match.label_ in HEAD_LABELS:
-            heads[match.end].add(match.label_)
+            if len(match) > longest.get(match.end, 0):
+                longest[match.end] = len(match)
+                heads[match.end] = set()
+            if len(match) == longest[match.end]:
+                heads[match.end].add(match.label_)
     entities = [_relabelled(ent, heads.get(ent.end, set())) for ent in entities]
     taken = {i for ent in entities for i in range(ent.start, ent.end)}
     added: List[Span] = []

@@ -72,3 +72,14 @@ def test_entity_modifiers_gap_labels_keep_the_ruler_out_of_other_labels(tmp_path
     doc = loaded(gap_doc(loaded))
     assert [(ent.text, ent.label_) for ent in doc.ents] == [
         ("Official Disability Guidelines", "GUIDELINE"), ("lumbar MRI", "TREATMENT")]
+
+
+def test_entity_modifiers_longest_head_term_names_the_type():
+    """The NER's "shoulder decompression" (before "test") ends with two ruler terms: the exam test
+    "shoulder decompression" and the procedure "decompression". The longer one names its type."""
+    nlp = modifiers_pipeline()
+    doc = nlp.make_doc("Shoulder decompression test is positive bilaterally.")
+    doc.ents = [Span(doc, 0, 2, label="TREATMENT")]
+    doc.spans["ruler"] = [Span(doc, 0, 2, label="EXAM_FINDING", span_id="exam_tests"),
+                          Span(doc, 1, 2, label="TREATMENT", span_id="procedures")]
+    assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [("Shoulder decompression", "EXAM_FINDING")]
