@@ -4,19 +4,22 @@
 
 Over the corpus test letters and the seed, repeated to at least `min_words` words: words per second
 of the tokenizer alone (spacy.blank("en")) and of the pipeline, each the best of `repeats` passes
-taken in turn, and their ratio; each component's share of the pipeline's time (best of `repeats`
-passes of the test letters); peak resident memory; the pipeline's load time (in a fresh process);
-time per word for the letters concatenated 1x, 4x and 16x into one document (each pass the same
-words: 16, 4 and 1 documents one at a time; best of `repeats`, taken in turn); the speed-up of two
-worker processes over one, from the same letters as files to records (`imr extract --n-process 2`,
-best of `repeats` each), beside the speed-up of two processes on plain arithmetic in passes taken in
-turn with those (the machine's ceiling at the time; their quotient is the efficiency); the words per second of `--dask local` with two workers over those
-letters; and the resident memory after `stream_small` and `stream_large` letters streamed through
-`imr extract` (copies of the shortest letters, in a fresh process).
+taken in turn; each component's share of the pipeline's time (best of `repeats` passes of the test
+letters); peak resident memory; the pipeline's load time (in a fresh process); time per word for
+the letters concatenated 1x, 4x and 16x into one document (each pass the same words: 16, 4 and 1
+documents one at a time); words per second from the same letters as files to records with one and
+two worker processes (`imr extract --n-process`), beside passes of plain arithmetic in one and two
+processes (the most two processes give on this machine at the time); the words per second of
+`--dask local` with two workers over those letters; and the resident memory after `stream_small`
+and `stream_large` letters streamed through `imr extract` (copies of the shortest letters, in a
+fresh process). Passes are taken in turn, `repeats` rounds; each ratio (to the tokenizer, 16x over
+1x, two processes over one, the pipeline's speed-up over the arithmetic's) is the median over the
+rounds of the ratio of two passes taken back to back, and every pass's rate is written in `rounds`.
 """
 import json
 import math
 import multiprocessing as mp
+import statistics
 from collections import deque
 import resource
 import subprocess
@@ -65,14 +68,20 @@ def _rate(function, texts: List[str]) -> float:
     return words / (time.perf_counter() - start)
 
 
-def _best_rates(rates: Dict[object, Callable[[], float]], repeats: int) -> Dict[object, float]:
-    """The best of `repeats` measurements of each rate, taken in turn: other work on a shared machine
-    only ever slows a pass down, and alternating keeps one slow spell from landing on one rate only."""
-    best = {name: 0.0 for name in rates}
+def _in_turn(rates: Dict[object, Callable[[], float]], repeats: int) -> Dict[object, List[float]]:
+    """`repeats` measurements of each rate, taken in turn: in each round the rates are measured back to back."""
+    measured: Dict[object, List[float]] = {name: [] for name in rates}
     for _ in range(repeats):
         for name, rate in rates.items():
-            best[name] = max(best[name], rate())
-    return best
+            measured[name].append(rate())
+    return measured
+
+
+def _paired(measured: Dict[object, List[float]], numerator, denominator) -> float:
+    """The median over the rounds of the ratio of two rates measured back to back. This machine's speed
+    moves between runs and within them (the blank tokenizer ran 94,000 to 180,000 words/s in different
+    runs); two rates of one round are taken at about the same speed, the best of each may not be."""
+    return statistics.median(a / b for a, b in zip(measured[numerator], measured[denominator]))
 
 
 def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List[Path], min_words: int = 100_000,
@@ -87,47 +96,49 @@ def benchmark(pipeline: Path, corpus_dir: Path, output: Path, letters_dirs: List
     nlp = spacy.load(pipeline)
     blank = spacy.blank("en")
     list(nlp.pipe(texts[:2]))  # warm up
-    rates = _best_rates({"tokenizer": lambda: _rate(lambda batch: _consume(blank.make_doc(t) for t in batch), texts),
-                         "pipeline": lambda: _rate(lambda batch: _consume(nlp.pipe(batch)), texts)}, repeats)
-    tokenizer_wps, pipeline_wps = rates["tokenizer"], rates["pipeline"]
+    # the tokenizer's pass reads the texts four times, to last about as long as the pipeline's
+    rates = _in_turn({"tokenizer": lambda: _rate(lambda batch: _consume(blank.make_doc(t) for t in batch), texts * 4),
+                      "pipeline": lambda: _rate(lambda batch: _consume(nlp.pipe(batch)), texts)}, repeats)
     shares = component_shares(nlp, texts[: len(letters)], repeats)
     base = "\n\n".join(letters[:5])
     nlp.max_length = 10 ** 8
     documents = {factor: "\n\n".join([base] * factor) for factor in (1, 4, 16)}
     # each pass handles the same words (the 1x document 16 times, one at a time), so that a slow
     # spell on the machine is as likely to land on one length's pass as on another's
-    lengths = _best_rates({factor: (lambda document=document, factor=factor: _rate(
+    lengths = _in_turn({f"{factor}x": (lambda document=document, factor=factor: _rate(
         lambda batch: [_consume(nlp.pipe([text])) for text in batch], [document] * (16 // factor)))
         for factor, document in documents.items()}, repeats)
-    per_word = {factor: 1 / rate for factor, rate in lengths.items()}
     # the pipeline's passes alternate with passes of plain arithmetic, whose speed-up is the most two
     # processes can give on this machine at that time (shared or throttled cores give less than 2)
-    records = _best_rates({**{n_process: (lambda n_process=n_process: records_rate(nlp, texts, n_process))
-                              for n_process in (1, 2)},
-                           **{("spin", n_process): (lambda n_process=n_process: spin_rate(n_process))
-                              for n_process in (1, 2)}}, repeats)
-    one, two = records[1], records[2]
-    ceiling = records["spin", 2] / records["spin", 1]
+    records = _in_turn({"1_process": lambda: records_rate(nlp, texts, 1),
+                        "2_processes": lambda: records_rate(nlp, texts, 2),
+                        "spin_1_process": lambda: spin_rate(1), "spin_2_processes": lambda: spin_rate(2)}, repeats)
+    speedup = _paired(records, "2_processes", "1_process")
+    ceiling = _paired(records, "spin_2_processes", "spin_1_process")
     dask_two = records_rate(nlp, texts, dask_model=str(pipeline))
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stream = stream_memory(pipeline, sorted(letters, key=len)[:5], stream_small, stream_large)
     result = {
         "pipeline": str(pipeline),
         "words": _words(texts),
-        "tokenizer_words_per_second": round(tokenizer_wps),
-        "words_per_second": round(pipeline_wps),
+        "tokenizer_words_per_second": round(max(rates["tokenizer"])),
+        "words_per_second": round(max(rates["pipeline"])),
         "passes": repeats,
-        "ratio_vs_tokenizer": round(pipeline_wps / tokenizer_wps, 4),
+        "ratio_vs_tokenizer": round(_paired(rates, "pipeline", "tokenizer"), 4),
         "component_share": shares,
         "peak_rss_mb": round(peak_rss_mb, 1),
         "load_seconds": load_seconds(pipeline),
-        "seconds_per_word": {f"{k}x": v for k, v in per_word.items()},
-        "length_scaling_16x": round(per_word[16] / per_word[1], 3),
-        "n_process_2_speedup": round(two / one, 3),
+        "seconds_per_word": {name: 1 / max(measured) for name, measured in lengths.items()},
+        "length_scaling_16x": round(_paired(lengths, "1x", "16x"), 3),
+        "n_process_2_speedup": round(speedup, 3),
         "machine_2_process_speedup": round(ceiling, 3),
-        "n_process_2_efficiency": round(two / one / ceiling, 3),
-        "records_words_per_second": {"1_process": round(one), "2_processes": round(two),
+        "n_process_2_efficiency": round(speedup / ceiling, 3),
+        "records_words_per_second": {"1_process": round(max(records["1_process"])),
+                                     "2_processes": round(max(records["2_processes"])),
                                      "dask_local_2_workers": round(dask_two)},
+        # every pass's rate, in the order taken: the ratios above are medians of each round's ratio
+        "rounds": {name: [round(rate) for rate in measured]
+                   for group in (rates, lengths, records) for name, measured in group.items()},
         "stream_rss_mb": stream,
         # named for the default counts (1,000 and 10,000 letters); stream_rss_mb has the counts used
         "rss_growth_1k_to_10k_mb": round(stream[str(stream_large)] - stream[str(stream_small)], 1),
