@@ -23,7 +23,10 @@ from spacy_imr.relations import RELATION_TYPES, PairContext, RelationModel, cand
 
 WINDOWS = (0, 1, 2, 3)
 REGULARIZATION = (1.0, 4.0, 16.0)  # LogisticRegression's C, chosen on dev with the window
-TOLERANCE = 0.005
+# A wider window must beat the narrower one on dev by more than this. Each sentence of window costs
+# time on every letter: LOCATED_AT at window 1 took 5.44 against 4.67 µs a token at window 0 for the
+# whole relation step over the test letters (about 3% of the pipeline), for 0.005 of dev F.
+TOLERANCE = 0.01
 
 
 def gold_docs(path: Path) -> List:
