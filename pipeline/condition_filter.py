@@ -14,6 +14,7 @@ from typing import Iterable, List, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .entity_filter import EntityFilter
 from .text_alignment import doc_text
 
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
@@ -56,15 +57,11 @@ def make_condition_filter(nlp: Language, name: str, sections: List[str]):
     return ConditionFilter(nlp, name, sections=sections)
 
 
-class ConditionFilter:
+class ConditionFilter(EntityFilter):
     def __init__(self, nlp: Language, name: str = "imr_condition_filter", *,
                  sections: Iterable[str] = ("decisions", "rationale", "rationales")):
         self.name = name
         self.sections = list(sections)
 
-    def __call__(self, doc: Doc) -> Doc:
-        ents = doc.ents  # rebuilt from the tokens on every read
-        kept = patient_conditions(doc, ents, self.sections)
-        if len(kept) < len(ents):  # setting walks every token: only when something was dropped
-            doc.ents = kept
-        return doc
+    def kept(self, doc: Doc, ents: Sequence[Span]) -> List[Span]:
+        return patient_conditions(doc, ents, self.sections)

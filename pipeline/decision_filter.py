@@ -14,6 +14,7 @@ from typing import List, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .entity_filter import EntityFilter
 from .text_alignment import doc_text
 
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
@@ -53,13 +54,9 @@ def make_decision_filter(nlp: Language, name: str):
     return DecisionFilter(nlp, name)
 
 
-class DecisionFilter:
+class DecisionFilter(EntityFilter):
     def __init__(self, nlp: Language, name: str = "imr_decision_filter"):
         self.name = name
 
-    def __call__(self, doc: Doc) -> Doc:
-        ents = doc.ents  # rebuilt from the tokens on every read
-        kept = concluding_decisions(doc, ents)
-        if len(kept) < len(ents):  # setting walks every token: only when something was dropped
-            doc.ents = kept
-        return doc
+    def kept(self, doc: Doc, ents: Sequence[Span]) -> List[Span]:
+        return concluding_decisions(doc, ents)

@@ -13,6 +13,7 @@ from typing import Iterable, List, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .entity_filter import EntityFilter
 from .intervals import Intervals
 from .letter_sections import ITEM_SPAN_ID
 
@@ -41,14 +42,10 @@ def make_topic_filter(nlp: Language, name: str, labels: List[str]):
     return TopicFilter(nlp, name, labels=labels)
 
 
-class TopicFilter:
+class TopicFilter(EntityFilter):
     def __init__(self, nlp: Language, name: str = "imr_topic_filter", *, labels: Iterable[str] = TOPIC_LABELS):
         self.name = name
         self.labels = list(labels)
 
-    def __call__(self, doc: Doc) -> Doc:
-        ents = doc.ents  # rebuilt from the tokens on every read
-        kept = without_statement_topics(doc, ents, self.labels)
-        if len(kept) < len(ents):  # setting walks every token: only when something was dropped
-            doc.ents = kept
-        return doc
+    def kept(self, doc: Doc, ents: Sequence[Span]) -> List[Span]:
+        return without_statement_topics(doc, ents, self.labels)
