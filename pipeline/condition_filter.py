@@ -15,9 +15,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .entity_filter import EntityFilter
-from .text_alignment import doc_text
+from .text_alignment import SENTENCE_BREAK, doc_text
 
-SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
 GUIDELINE_TALK = re.compile(
     r"\bguidelines?\b|\bMTUS\b|\bODG\b|\bACOEM\b|\brecommended\b|\bindicated\b|\bcriteria\b|\bevidence\b", re.I)
 NEGATION_BEFORE = re.compile(

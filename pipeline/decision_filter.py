@@ -14,9 +14,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .entity_filter import EntityFilter
-from .text_alignment import doc_text
+from .text_alignment import SENTENCE_BREAK, doc_text
 
-SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
 # the sentence may open with a block label: "Decision rationale: As the requested ..."
 PREMISE_OPENER = re.compile(r"(?:[A-Za-z ]{0,30}:)?\W*(?:as|since|because|given(?: that)?)\b", re.I)
 # how far before its decision phrase a premise's sentence may start ("As the requested ... is not")

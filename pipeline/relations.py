@@ -28,7 +28,7 @@ from spacy.util import SimpleFrozenList, ensure_path
 
 from .errors import Errors
 from .intervals import Intervals
-from .text_alignment import doc_text
+from .text_alignment import SENTENCE_BREAK, doc_text
 from .values import Relation
 
 # tuples, not sets: the order of the output must not depend on the process's string hashing
@@ -40,7 +40,6 @@ RELATION_TYPES = {
 }
 CHILD_LABELS = tuple(label for _, children in RELATION_TYPES.values() for label in children)
 PARAMETERS_FILE = "relation_model.json"
-SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
 WORD = re.compile(r"[a-z]+")
 T = TypeVar("T")
 _RECOMMENDATION = re.compile(r"recommendation\b", re.I)

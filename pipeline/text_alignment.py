@@ -28,6 +28,8 @@ GLUED_PATTERN = re.compile(r"\b(" + "|".join(GLUED_WORDS) + r")\b", re.I)
 # so most of a line is copied in one piece).
 WHITESPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 # A line in capitals with two or more words is a heading: it stands as its own paragraph.
+# where a sentence of the normalised text ends: the components that reason per sentence share it
+SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
 HEADING_LINE = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*\s[^a-z]*[A-Z]{2,}[^a-z]*$")
 
 
