@@ -154,9 +154,7 @@ class PairContext:
         after it up to the sentence's next decision or end."""
         key = decision.start_char
         if key not in self._subjects:
-            sentence = self.sentence(decision.start_char)
-            start = self.sentence_starts[sentence]
-            end = self.sentence_starts[sentence + 1] if sentence + 1 < len(self.sentence_starts) else len(self.text)
+            start, end = self.sentence_bounds(self.sentence(decision.start_char))
             decisions = [d for d in self._in_chars("DECISION", start, end) if d.start_char != key]
             treatments = self._in_chars("TREATMENT", start, end)
             if _RECOMMENDATION.match(decision.text):
@@ -175,9 +173,7 @@ class PairContext:
         its items where one statement speaks for several."""
         key = guideline.start_char
         if key not in self._clauses:
-            sentence = guideline.sentence
-            start = self.sentence_starts[sentence]
-            end = self.sentence_starts[sentence + 1] if sentence + 1 < len(self.sentence_starts) else len(self.text)
+            start, end = self.sentence_bounds(guideline.sentence)
             start = max(start, self.text.rfind(";", start, guideline.start_char) + 1)
             stop = self.text.find(";", guideline.end_char, end)
             end = stop if stop >= 0 else end
@@ -226,6 +222,11 @@ class PairContext:
         starts = self.ent_token_starts.get(label, [])
         first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
         return max(0, last - first - (1 if last > first and ents[last - 1].end > end else 0))
+
+    def sentence_bounds(self, sentence: int) -> Tuple[int, int]:
+        """Character start and end of a sentence, by its number."""
+        starts = self.sentence_starts
+        return starts[sentence], starts[sentence + 1] if sentence + 1 < len(starts) else len(self.text)
 
     def sentence(self, offset: int) -> int:
         return bisect.bisect_right(self.sentence_starts, offset) - 1
