@@ -9,7 +9,7 @@ would give it. Letters of a batch are embedded in groups of at most `window_toke
 large batch costs no more a token than a small one. Training passes docs straight through:
 training letters are letter-sized.
 """
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -36,9 +36,10 @@ def windows(length: int, size: int, context: int) -> List[Tuple[int, int, int, i
 
 class DocWindow:
     """Tokens [start, end) of a doc as spaCy's feature extraction reads a Doc (`to_array`), without
-    copying the doc; the doc's attribute arrays are read once for all its windows."""
+    copying the doc; the doc's attribute arrays (and other per-token rows, `rows`) are read once for
+    all its windows."""
 
-    def __init__(self, doc: Doc, start: int, end: int, arrays: Dict[Tuple, Ints2d]):
+    def __init__(self, doc: Doc, start: int, end: int, arrays: Dict[Hashable, Sequence]):
         self.doc, self.start, self.end, self._arrays = doc, start, end, arrays
 
     @property
@@ -50,8 +51,12 @@ class DocWindow:
 
     def to_array(self, columns: Sequence) -> Ints2d:
         key = tuple(columns) if isinstance(columns, (list, tuple)) else columns
+        return self.rows(key, lambda doc: doc.to_array(columns))
+
+    def rows(self, key: Hashable, compute: Callable[[Doc], Sequence]) -> Sequence:
+        """This window's rows of `compute(doc)`, computed once for all the doc's windows under `key`."""
         if key not in self._arrays:
-            self._arrays[key] = self.doc.to_array(columns)
+            self._arrays[key] = compute(self.doc)
         return self._arrays[key][self.start:self.end]
 
 
@@ -99,7 +104,7 @@ def _groups(docs: List[Doc], size: int) -> Iterator[List[Doc]]:
 
 
 def _encode_long(tok2vec: Model, doc: Doc, size: int) -> Floats2d:
-    arrays: Dict[Tuple, Ints2d] = {}
+    arrays: Dict[Hashable, Sequence] = {}
     parts = []
     for start, end, first, count in windows(len(doc), size, receptive_field(tok2vec)):
         (rows,) = tok2vec.predict([DocWindow(doc, start, end, arrays)])

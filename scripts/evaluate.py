@@ -3,7 +3,8 @@
     python scripts/evaluate.py corpus training/ner/model-best training/imr_letters metrics ../shared/letters ../shared/seed
 
 Entities are compared in the letter's original offsets, per label, with exact and with overlap
-matching (same label, one-to-one). Also: the NER-first order (NER entities, ruler entities where the
+matching (same label, one-to-one). The "ner" system is the trained NER layer as trained: its
+embedding reads the entity ruler's matches, but the ruler's matches are not entities. Also: the NER-first order (NER entities, ruler entities where the
 NER has none) to check the ruler's place; item-level scores of the combined pipeline against the
 gold items (TREATMENT heads of HAS_DECISION); and the share of test entity strings that no ruler
 pattern contains, with each system's recall on them.
