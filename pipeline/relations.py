@@ -7,7 +7,8 @@ heading and a decision said of a mention that names it, wherever that stands. Ea
 a logistic regression over pair features (distance, order, sentences and regions, intervening
 entities, the words between, whether the head is the item and the child the nearest of its kind;
 for decisions, which TREATMENT mentions the phrase is said of and whether they name the head, by
-layout; for sites, the words at the ends of the pair; for rationales and guidelines, whether a
+layout; for sites, the words at the ends of the pair and whether the site is written onto another
+finding ("lumbar flexion"); for rationales and guidelines, whether a
 decision is said of the head; for guidelines, whether imr_guideline_citations made a citation of the
 mention, in doc.spans["citations"]). Its fitted parameters (feature weights, intercept, threshold and
 sentence window chosen on dev) are plain JSON, saved with the pipeline; nothing is pickled.
@@ -139,6 +140,7 @@ class PairContext:
                 self.items_by_stem[stem].add((start, end))
         self._clauses: Dict[int, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
         self._groups: Dict[Tuple[str, int], Tuple[int, int]] = {}
+        self._attached: Dict[int, Optional[int]] = {}
         self._subjects: Dict[int, Tuple[int, ...]] = {}
         self._subject_items: Dict[int, set] = {}
         self._named: Dict[int, Optional[Tuple[int, int]]] = {}
@@ -262,6 +264,16 @@ class PairContext:
     def _coordinated(self, left: Mention, right: Mention) -> bool:
         gap = self.text[left.end_char:right.start_char]
         return 0 < len(gap) <= 8 and _COORDINATION.fullmatch(gap) is not None
+
+    def attached_to(self, site: Mention) -> Optional[int]:
+        """Character start of the finding, diagnosis or treatment a site is written onto, right after
+        it: "lumbar" in "lumbar flexion", "left knee" in "left knee range of motion"."""
+        if site.start_char not in self._attached:
+            heads = RELATION_TYPES["LOCATED_AT"][0]
+            after = [m for label in heads for m in self._in_chars(label, site.end_char, site.end_char + 3)]
+            attached = after[0].start_char if after and not self.text[site.end_char:after[0].start_char].strip() else None
+            self._attached[site.start_char] = attached
+        return self._attached[site.start_char]
 
     def _find_nearest(self, label: str, token: int) -> Optional[int]:
         starts = self._token_starts(label)
@@ -407,6 +419,8 @@ def _site_features(context: PairContext, head: Mention, child: Mention, before: 
     features[f"word_after_head={context.word_after(head.end_char)}&{order}"] = 1.0
     gap = text[head.end_char:child.start_char] if before else text[child.end_char:head.start_char]
     features[f"clause_break={';' in gap or '. ' in gap or ':' in gap}"] = 1.0
+    attached = context.attached_to(child)
+    features["site_attached=" + ("none" if attached is None else "head" if attached == head.start_char else "other")] = 1.0
     # a coordination of findings or of sites counts as one mention: "burning and numbness in the feet"
     head_group, child_group = context.group(head), context.group(child)
     if head_group != (head.start, head.end) or child_group != (child.start, child.end):

@@ -209,3 +209,26 @@ def test_relations_coordinated_findings_share_their_site():
     assert features["group_tokens=2&head_first"] == 1.0 and features["group_sites_between=0"] == 1.0
     assert not any(name.startswith("group_") for name in pair_features(context, mentions["Tenderness"],
                                                                         mentions["back"]))
+
+
+def test_relations_site_written_onto_another_finding():
+    """A site right before a finding belongs to it ("lumbar flexion"): a pair of another finding with
+    that site says so, and so does the finding's own pair."""
+    from spacy_imr.relations import PairContext, pair_features
+
+    nlp = spacy.blank("en")
+    text = "There was tenderness to palpation of the lumbar spine and lumbar flexion to 40 degrees."
+    doc = nlp.make_doc(text)
+    labels = [("tenderness to palpation", "EXAM_FINDING", 0), ("lumbar spine", "ANATOMY", 0),
+              ("lumbar", "ANATOMY", 1), ("flexion", "EXAM_FINDING", 0)]
+    spans = []
+    for phrase, label, occurrence in labels:
+        start = text.index(phrase, text.index(phrase) + 1) if occurrence else text.index(phrase)
+        spans.append(doc.char_span(start, start + len(phrase), label=label))
+    doc.ents = spans
+    context = PairContext(doc, [])
+    tenderness, flexion = context.spans["EXAM_FINDING"]
+    spine, lumbar = context.spans["ANATOMY"]
+    assert pair_features(context, tenderness, lumbar)["site_attached=other"] == 1.0
+    assert pair_features(context, flexion, lumbar)["site_attached=head"] == 1.0
+    assert pair_features(context, tenderness, spine)["site_attached=none"] == 1.0
