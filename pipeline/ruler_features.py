@@ -10,7 +10,7 @@ hidden with probability `match_dropout`: without that the NER leant on the ruler
 the entities no ruler term names (configs/ner.cfg has the figures).
 """
 from functools import lru_cache
-from typing import Callable, List, Sequence, Set, Tuple
+from typing import Callable, Collection, List, Sequence, Tuple
 
 import numpy
 from spacy.strings import get_string_id
@@ -24,7 +24,7 @@ from .windowed_tok2vec import DocWindow
 NO_MATCH = get_string_id("O")
 
 
-def ruler_match_keys(doc: Doc, spans_key: str, labels: Set[str], dropout: float = 0.0) -> List[int]:
+def ruler_match_keys(doc: Doc, spans_key: str, labels: Collection[str], dropout: float = 0.0) -> List[int]:
     """One key a token: the hash of "B-<list>" or "I-<list>" of the longest ruler match of `labels`
     over it, else of "O". In training each match is left out with probability `dropout`."""
     keys = [NO_MATCH] * len(doc)
@@ -48,16 +48,17 @@ def ruler_feature_extractor(columns: Sequence, spans_key: str, labels: Sequence[
     """spaCy's FeatureExtractor with the ruler's match key as the last column. A window of a long doc
     (windowed_tok2vec.DocWindow) reads its rows of the whole doc's keys, found once for all its windows."""
     return Model("ruler_feature_extractor", _extract, attrs={"columns": list(columns), "spans_key": spans_key,
-                                                               "labels": set(labels), "match_dropout": match_dropout})
+                                                               "labels": list(labels), "match_dropout": match_dropout})
 
 
 def _extract(model: Model, docs: List, is_train: bool) -> Tuple[List[Ints2d], Callable]:
     columns, spans_key, labels = model.attrs["columns"], model.attrs["spans_key"], model.attrs["labels"]
     dropout = model.attrs["match_dropout"] if is_train else 0.0
-    features = []
+
     def match_keys(whole: Doc) -> List[int]:
         return ruler_match_keys(whole, spans_key, labels, dropout)
 
+    features = []
     for doc in docs:
         rows = doc.rows(("ruler_match_keys", spans_key), match_keys) if isinstance(doc, DocWindow) else match_keys(doc)
         keys: Ints1d = model.ops.asarray1i(rows, dtype="uint64")
