@@ -49,3 +49,26 @@ def test_decision_filter_looks_at_each_sentence_alone():
     assert [start for start, _ in kept(text)] == [
         RATIONALE.rindex("is not medically necessary"), len(RATIONALE) + PLAIN.index("is not medically necessary"),
         len(RATIONALE) + PLAIN.index("are not medically necessary")]
+
+
+def test_decision_filter_cuts_a_premise_run_on_into_the_next_clause():
+    # the NER's span runs past the comma: cut there, it is a premise like any other and is dropped
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_decision_filter")
+    doc = nlp.make_doc(RATIONALE)
+    run_on = RATIONALE.index("is not medically necessary per the records, the requested cold")
+    conclusion = RATIONALE.rindex("is not medically necessary")
+    doc.ents = [doc.char_span(run_on, run_on + len("is not medically necessary per the records, the requested cold"),
+                              label="DECISION"),
+                doc.char_span(conclusion, conclusion + len("is not medically necessary"), label="DECISION")]
+    assert [(ent.start_char, ent.text) for ent in component(doc).ents] == [(conclusion, "is not medically necessary")]
+
+
+def test_decision_filter_cuts_a_decision_at_a_clause_break_when_no_decision_follows():
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_decision_filter")
+    text = "The request is not medically necessary at this time; further notes may change this."
+    doc = nlp.make_doc(text)
+    start = text.index("is not")
+    doc.ents = [doc.char_span(start, text.index(" further"), label="DECISION")]
+    assert [ent.text for ent in component(doc).ents] == ["is not medically necessary at this time"]
