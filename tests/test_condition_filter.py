@@ -40,3 +40,36 @@ def test_condition_filter_sections_come_from_the_config():
     doc = component(diagnosis_doc(nlp))
     assert "neuropathic pain" in [ent.text for ent in doc.ents]
     assert "cervical myelopathy" not in [ent.text for ent in doc.ents]
+
+
+def filtered(clinical, decisions, terms):
+    """The DIAGNOSIS texts kept of `terms` (each found in order) in a clinical summary and a decisions section."""
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_condition_filter")
+    doc = nlp.make_doc(clinical + decisions)
+    ents, start = [], 0
+    for term in terms:
+        start = doc.text.index(term, start)
+        ents.append(doc.char_span(start, start + len(term), label="DIAGNOSIS"))
+        start += len(term)
+    doc.ents = ents
+    doc.spans["sections"] = [doc.char_span(0, len(clinical) - 1, label="clinical_summary"),
+                             doc.char_span(len(clinical), len(doc.text), label="decisions")]
+    return [ent.text for ent in component(doc).ents]
+
+
+def test_condition_filter_drops_every_member_of_a_denied_list():
+    clinical = ("The injured worker denied tinnitus, ear discharge, nausea, vomiting, dizziness, or chest pain. "
+                "He has post-traumatic headaches. The request for Ultram was denied as it was prescribed for "
+                "acute knee strain. She denied any new fall but reported worsening lumbar radiculopathy. ")
+    terms = ["tinnitus", "dizziness", "chest pain", "post-traumatic headaches", "acute knee strain", "lumbar radiculopathy"]
+    assert filtered(clinical, "Decision rationale: the request is not medically necessary.", terms) == [
+        "post-traumatic headaches", "acute knee strain", "lumbar radiculopathy"]
+
+
+def test_condition_filter_drops_conditions_of_a_quoted_visit_table():
+    decisions = ("Decision rationale: Myalgia and myositis, unspecified (ICD9 729.1): 9-10 visits over 8 weeks. "
+                 "Neuralgia, neuritis, and radiculitis, unspecified: 8-10 visits over 4 weeks. "
+                 "This worker's cervical radiculitis has improved with 12 prior visits.")
+    terms = ["Myalgia", "Neuralgia", "radiculitis", "cervical radiculitis"]
+    assert filtered("The worker has neck pain. ", decisions, terms) == ["cervical radiculitis"]
