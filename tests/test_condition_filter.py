@@ -73,3 +73,12 @@ def test_condition_filter_drops_conditions_of_a_quoted_visit_table():
                  "This worker's cervical radiculitis has improved with 12 prior visits.")
     terms = ["Myalgia", "Neuralgia", "radiculitis", "cervical radiculitis"]
     assert filtered("The worker has neck pain. ", decisions, terms) == ["cervical radiculitis"]
+
+
+def test_condition_filter_drops_suspected_and_unshown_conditions():
+    clinical = ("An MRI was requested to evaluate for a medial meniscal tear. X-rays did not show a fracture. "
+                "There were no electroneurographic indicators of ulnar neuropathy. "
+                "The MRI showed a complex medial meniscal tear. ")
+    terms = ["medial meniscal tear", "fracture", "ulnar neuropathy", "complex medial meniscal tear"]
+    assert filtered(clinical, "Decision rationale: the request is medically necessary.", terms) == [
+        "complex medial meniscal tear"]
