@@ -61,13 +61,13 @@ def patient_conditions(doc: Doc, ents: Sequence[Span], sections: Iterable[str]) 
         end = sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(text)
         return bool(GUIDELINE_TALK.search(text, sentence_starts[index], end))
 
-    def negated(offset: int) -> bool:
+    def not_asserted(offset: int) -> bool:
         return bool(NEGATION_BEFORE.search(text[max(0, offset - NEGATION_WINDOW):offset])
                     or HEDGED_BEFORE.search(text[max(0, offset - HEDGE_WINDOW):offset])
                     or DENIED_LIST.search(text[max(sentence_start(offset), offset - DENIED_LIST_REACH):offset]))
 
     return [ent for ent in ents if ent.label_ != "DIAGNOSIS"
-            or not (guideline_sentence(ent.start_char) or negated(ent.start_char))]
+            or not (guideline_sentence(ent.start_char) or not_asserted(ent.start_char))]
 
 
 @Language.factory(
