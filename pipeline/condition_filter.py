@@ -15,7 +15,7 @@ annotated one on train, and 8 and none on dev. Hedged conditions ("suspected", "
 """
 import re
 from bisect import bisect_right
-from typing import Iterable, List, Sequence
+from typing import Iterable, List, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -51,20 +51,20 @@ def patient_conditions(doc: Doc, ents: Sequence[Span], sections: Iterable[str]) 
     sentence_starts = [0] + [match.end() for match in SENTENCE_BREAK.finditer(text)]
     regions = [(s.start_char, s.end_char) for s in doc.spans.get("sections", []) if s.label_ in set(sections)]
 
-    def sentence_start(offset: int) -> int:
-        return sentence_starts[bisect_right(sentence_starts, offset) - 1]
+    def sentence_bounds(offset: int) -> Tuple[int, int]:
+        index = bisect_right(sentence_starts, offset) - 1
+        return sentence_starts[index], sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(text)
 
     def guideline_sentence(offset: int) -> bool:
         if not any(start <= offset < end for start, end in regions):
             return False
-        index = bisect_right(sentence_starts, offset) - 1
-        end = sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(text)
-        return bool(GUIDELINE_TALK.search(text, sentence_starts[index], end))
+        return bool(GUIDELINE_TALK.search(text, *sentence_bounds(offset)))
 
     def not_asserted(offset: int) -> bool:
+        sentence_start = sentence_bounds(offset)[0]
         return bool(NEGATION_BEFORE.search(text[max(0, offset - NEGATION_WINDOW):offset])
                     or HEDGED_BEFORE.search(text[max(0, offset - HEDGE_WINDOW):offset])
-                    or DENIED_LIST.search(text[max(sentence_start(offset), offset - DENIED_LIST_REACH):offset]))
+                    or DENIED_LIST.search(text[max(sentence_start, offset - DENIED_LIST_REACH):offset]))
 
     return [ent for ent in ents if ent.label_ != "DIAGNOSIS"
             or not (guideline_sentence(ent.start_char) or not_asserted(ent.start_char))]
