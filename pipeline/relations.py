@@ -4,14 +4,16 @@ each party cites, and findings, diagnoses and treatments to their sites.
 Candidates are typed pairs that stand in the same item region (the item's heading, guideline lines
 and rationale, from doc._.item_blocks) or within a window of sentences; for HAS_DECISION also an item
 heading and a decision said of a mention that names it, wherever that stands. Each relation label has
-a logistic regression over pair features (distance, order, sentences and regions, intervening
+a classifier over pair features (distance, order, sentences and regions, intervening
 entities, the words between, whether the head is the item and the child the nearest of its kind;
 for decisions, which TREATMENT mentions the phrase is said of and whether they name the head, by
 layout; for sites, the words at the ends of the pair and whether the site is written onto another
 finding ("lumbar flexion"); for rationales and guidelines, whether a
 decision is said of the head; for guidelines, whether imr_guideline_citations made a citation of the
-mention, in doc.spans["citations"]). Its fitted parameters (feature weights, intercept, threshold and
-sentence window chosen on dev) are plain JSON, saved with the pipeline; nothing is pickled.
+mention, in doc.spans["citations"]): a logistic regression, or gradient-boosted trees where these
+score better on dev.
+Its fitted parameters (weights or tree nodes, threshold and sentence window chosen on dev) are plain
+JSON, saved with the pipeline; nothing is pickled.
 Predictions go to doc._.relations.
 """
 import bisect
@@ -21,6 +23,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
+import numpy
 import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -491,16 +494,23 @@ def _shape(span: Span, context: PairContext) -> str:
 
 
 class RelationModel:
-    """Per-label logistic regression weights over named features, and a threshold per label."""
+    """Per label, a fitted classifier over named features and its threshold: a logistic regression
+    (`weights`, `intercept`) or gradient-boosted trees (`trees` over `features`, from `baseline`), as
+    scripts/train_relations.py exports scikit-learn's fitted models."""
 
     def __init__(self, labels: Dict[str, Dict]):
         self.labels = labels
+        self._forests = {label: _Forest(params) for label, params in labels.items() if "trees" in params}
 
-    def probability(self, label: str, features: Dict[str, float]) -> float:
-        params = self.labels[label]
-        weight = params["weights"].get
-        score = params["intercept"] + sum([weight(name, 0.0) * value for name, value in features.items()])
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+    def probabilities(self, label: str, rows: Sequence[Dict[str, float]]) -> List[float]:
+        if label in self._forests:
+            scores = self._forests[label].scores(rows)
+        else:
+            params = self.labels[label]
+            weight = params["weights"].get
+            scores = [params["intercept"] + sum([weight(name, 0.0) * value for name, value in features.items()])
+                      for features in rows]
+        return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score)))) for score in scores]
 
     def to_dict(self) -> Dict:
         return {"labels": self.labels}
@@ -510,6 +520,66 @@ class RelationModel:
         return cls(data["labels"])
 
 
+class _Forest:
+    """Boosted trees as flat node arrays, walked a level at a time for all pairs and trees at once
+    (a pair at a time, tree by tree, in Python took the relation step three times as long). A value
+    at most a node's threshold goes left, as in scikit-learn's HistGradientBoosting; a leaf leads to
+    itself."""
+
+    def __init__(self, params: Dict):
+        self.index = {name: i for i, name in enumerate(params["features"])}
+        self.baseline = params["baseline"]
+        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        self.depth = 0
+        for tree in params["trees"]:
+            offset = len(feature)
+            roots.append(offset)
+            for node, split in enumerate(tree["feature"]):
+                leaf = split < 0
+                feature.append(0 if leaf else split)
+                threshold.append(math.inf if leaf else tree["threshold"][node])
+                left.append(offset + (node if leaf else tree["left"][node]))
+                right.append(offset + (node if leaf else tree["right"][node]))
+                value.append(tree["value"][node])
+            self.depth = max(self.depth, _tree_depth(tree))
+        self.feature, self.threshold = numpy.array(feature, dtype="int64"), numpy.array(threshold)
+        # node i's left child at 2 * i, its right child at 2 * i + 1
+        self.children = numpy.array([child for pair in zip(left, right) for child in pair], dtype="int64")
+        self.value, self.roots = numpy.array(value), numpy.array(roots, dtype="int64")
+
+    def scores(self, rows: Sequence[Dict[str, float]]) -> List[float]:
+        values = numpy.zeros((len(rows), max(1, len(self.index))))
+        for i, features in enumerate(rows):
+            for name, value in features.items():
+                column = self.index.get(name)
+                if column is not None:
+                    values[i, column] = value
+        cells = values.ravel()
+        row_starts = numpy.repeat(numpy.arange(len(rows)) * values.shape[1], len(self.roots))
+        nodes = numpy.tile(self.roots, len(rows))
+        walking = numpy.arange(len(nodes))  # the (pair, tree) walks not yet at a leaf
+        for _ in range(self.depth):
+            at = nodes[walking]
+            goes_right = cells[row_starts[walking] + self.feature[at]] > self.threshold[at]
+            following = self.children[2 * at + goes_right]
+            nodes[walking] = following
+            walking = walking[following != at]
+            if not len(walking):
+                break
+        nodes = nodes.reshape(len(rows), len(self.roots))
+        return (self.baseline + self.value[nodes].sum(axis=1)).tolist()
+
+
+def _tree_depth(tree: Dict[str, List]) -> int:
+    depth, level = 0, [0]
+    while True:
+        level = [child for node in level if tree["feature"][node] >= 0
+                 for child in (tree["left"][node], tree["right"][node])]
+        if not level:
+            return depth
+        depth += 1
+
+
 def predict_relations(doc: Doc, model: RelationModel, rationales: Sequence[Span], window: int) -> List[Relation]:
     context = PairContext(doc, rationales)
     found = []
@@ -517,8 +587,9 @@ def predict_relations(doc: Doc, model: RelationModel, rationales: Sequence[Span]
         if label not in model.labels:
             continue
         threshold = model.labels[label]["threshold"]
-        for head, child in candidates(context, label, model.labels[label].get("window", window)):
-            probability = model.probability(label, pair_features(context, head, child))
+        pairs = list(candidates(context, label, model.labels[label].get("window", window)))
+        probabilities = model.probabilities(label, [pair_features(context, head, child) for head, child in pairs])
+        for (head, child), probability in zip(pairs, probabilities):
             if probability >= threshold:
                 found.append(Relation(
                     head=(head.start_char, head.end_char), child=(child.start_char, child.end_char), label=label,

@@ -1,5 +1,6 @@
 """The relation step, fitted on letters written for the tests with scripts/train_relations.py."""
 import sys
+from itertools import product
 
 import pytest
 import spacy
@@ -15,7 +16,7 @@ from conftest import FIXTURE_LETTERS, REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
 from convert_corpus import convert_corpus  # noqa: E402
-from train_relations import train_relations  # noqa: E402
+from train_relations import fit_trees, train_relations  # noqa: E402
 
 LETTERS = [p for p in FIXTURE_LETTERS if p.stem != "unknown_progress_note"]
 DEV = {"pdf_short_letter", "b_maximus_header"}
@@ -111,6 +112,26 @@ def test_relations_decision_subjects_and_item_names(nlp):
     features = pair_features(context, splint_item, decisions[1])
     assert features["subject=names_head&layout=A"] == 1.0
     assert pair_features(context, splint_item, decisions[0])["subject=other&layout=A"] == 1.0
+
+
+def test_relations_trees_predict_as_scikit_learn_does():
+    """Boosted trees exported as node lists give scikit-learn's probabilities, on a target no weighted
+    sum can fit: a word between the pair links a site only when the site comes after the finding."""
+    from spacy_imr.relations import RelationModel
+
+    rows, targets = [], []
+    for order, between, distance, _ in product(("after", "before"), ("of", "with", "none"), range(1, 9), range(10)):
+        rows.append({f"order={order}": 1.0, f"between={between}": 1.0, "tokens": float(distance)})
+        targets.append(int((order == "after") == (between == "of") and distance < 6))
+    classifier, vectorizer, params = fit_trees(rows, targets)
+    model = RelationModel({"LOCATED_AT": {**params, "threshold": 0.5}})
+    unseen = [{"order=after": 1.0, "between=of": 1.0, "tokens": 2.0, "word=unseen": 1.0}, {"tokens": 3.5}]
+    expected = classifier.predict_proba(vectorizer.transform(rows + unseen).toarray())[:, 1]
+    assert model.probabilities("LOCATED_AT", rows + unseen) == pytest.approx(list(expected), abs=1e-6)
+    assert [int(p >= 0.5) for p in expected[:len(rows)]] == targets
+    assert fit_trees([{"word=rare": 1.0}] * 5 + [{}] * 5, [1] * 5 + [0] * 5) is None  # no feature to split on
+    restored = RelationModel.from_dict(srsly.json_loads(srsly.json_dumps(model.to_dict())))
+    assert restored.probabilities("LOCATED_AT", unseen) == pytest.approx(list(expected[-2:]), abs=1e-6)
 
 
 def test_relations_read_each_labels_window(relation_pipeline):
