@@ -529,7 +529,8 @@ class _Forest:
     def __init__(self, params: Dict):
         self.index = {name: i for i, name in enumerate(params["features"])}
         self.baseline = params["baseline"]
-        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        # node i's left child at children[2 * i], its right child at children[2 * i + 1]
+        feature, threshold, children, value, roots = [], [], [], [], []
         self.depth = 0
         for tree in params["trees"]:
             offset = len(feature)
@@ -538,13 +539,11 @@ class _Forest:
                 leaf = split < 0
                 feature.append(0 if leaf else split)
                 threshold.append(math.inf if leaf else tree["threshold"][node])
-                left.append(offset + (node if leaf else tree["left"][node]))
-                right.append(offset + (node if leaf else tree["right"][node]))
+                children += [offset + node] * 2 if leaf else [offset + tree["left"][node], offset + tree["right"][node]]
                 value.append(tree["value"][node])
             self.depth = max(self.depth, _tree_depth(tree))
         self.feature, self.threshold = numpy.array(feature, dtype="int64"), numpy.array(threshold)
-        # node i's left child at 2 * i, its right child at 2 * i + 1
-        self.children = numpy.array([child for pair in zip(left, right) for child in pair], dtype="int64")
+        self.children = numpy.array(children, dtype="int64")
         self.value, self.roots = numpy.array(value), numpy.array(roots, dtype="int64")
 
     def scores(self, rows: Sequence[Dict[str, float]]) -> List[float]:
