@@ -72,3 +72,20 @@ def test_decision_filter_cuts_a_decision_at_a_clause_break_when_no_decision_foll
     start = text.index("is not")
     doc.ents = [doc.char_span(start, text.index(" further"), label="DECISION")]
     assert [ent.text for ent in component(doc).ents] == ["is not medically necessary at this time"]
+
+
+def test_decision_filter_drops_a_decision_in_reported_speech():
+    text = ("In the appeal, the treating physician stated that a repeat study was medically necessary. "
+            "The requested lumbar MRI is not medically necessary, as no new deficit is described. ")
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_decision_filter")
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(phrase), text.index(phrase) + len(phrase), label="DECISION")
+                for phrase in ("was medically necessary", "is not medically necessary")]
+    assert [(ent.start_char, ent.text) for ent in component(doc).ents] == [
+        (text.index("is not medically necessary"), "is not medically necessary")]
+
+
+def test_decision_filter_keeps_a_decision_after_a_reporting_verb_in_an_earlier_clause():
+    assert [text for _, text in kept("No goals are stated, so the request is not medically necessary. ")] == [
+        "is not medically necessary"]

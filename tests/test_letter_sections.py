@@ -152,3 +152,24 @@ def test_letter_sections_double_spaced_lead_in_stays_out_of_the_first_item(nlp):
     doc = nlp("\n\n".join(line for line in decided.split("\n") if line))
     assert [(doc.text[b.item[0]:b.item[1]], b.decision) for b in doc._.item_blocks] == [
         ("Gel heel cups, bilateral", "overturned"), ("Night splint for the left foot, 1 month rental", "upheld")]
+
+
+def test_letter_sections_drop_entities_in_section_headings(nlp):
+    """A heading is structure: "IS/WAS NOT MEDICALLY NECESSARY" in layout C's rationale heading is no
+    decision, while an entity in the section's text stays."""
+    doc = nlp.make_doc(read_letter(str(next(p for p in FIXTURE_LETTERS if p.stem == "c_professional_review"))).text)
+    for name, component in nlp.pipeline:
+        if name == "imr_letter_sections":
+            break
+        doc = component(doc)
+    # offsets into the doc's text, which the letter tokenizer normalises
+    in_heading = doc.text.index("IS/WAS NOT MEDICALLY") + len("IS/WAS ")
+    in_text = doc.text.index("acupuncture may be used")
+    heading_phrase = doc.char_span(in_heading, doc.text.index("NECESSARY", in_heading) + len("NECESSARY"), label="DECISION")
+    treatment = doc.char_span(in_text, in_text + len("acupuncture"), label="TREATMENT")
+    added = [heading_phrase, treatment]
+    doc.ents = sorted([ent for ent in doc.ents if not any(ent.start < a.end and a.start < ent.end for a in added)] + added,
+                      key=lambda span: span.start)
+    ents = [(ent.start_char, ent.label_) for ent in nlp.get_pipe("imr_letter_sections")(doc).ents]
+    assert (in_text, "TREATMENT") in ents
+    assert not any(in_heading <= start < in_heading + 30 for start, _ in ents)

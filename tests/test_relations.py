@@ -253,3 +253,40 @@ def test_relations_site_written_onto_another_finding():
     assert pair_features(context, tenderness, lumbar)["site_attached=other"] == 1.0
     assert pair_features(context, flexion, lumbar)["site_attached=head"] == 1.0
     assert pair_features(context, tenderness, spine)["site_attached=none"] == 1.0
+
+
+SUMMARY = ("Now that the decompression is supported, the request for 12 post-operative visits is certified. "
+           "In summary, the prior denial is overturned for the shoulder arthroscopy; the cold therapy unit is "
+           "certified; and the IRO upheld the denial of the requested cyclobenzaprine 7.5mg #60. The Claims "
+           "Administrator based its decision on ACOEM, Chapter 9, which is part of the MTUS.")
+
+
+def test_relations_decision_subjects_in_summaries_and_request_clauses():
+    """A determination is said of what follows "the request for" (not of an earlier clause's mention),
+    of its own ';' clause, and, for "overturned for X" or "upheld the denial of the requested X", of the
+    mention after it; the words before a guideline mention are a feature ("part of the MTUS" cites nothing)."""
+    from spacy_imr.relations import PairContext, pair_features
+
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc(SUMMARY)
+
+    def span(phrase, label, occurrence=0):
+        start = -1
+        for _ in range(occurrence + 1):
+            start = SUMMARY.index(phrase, start + 1)
+        return doc.char_span(start, start + len(phrase), label=label)
+
+    doc.ents = [span("decompression", "TREATMENT"), span("12 post-operative visits", "TREATMENT"),
+                span("is certified", "DECISION"), span("the prior denial is overturned", "DECISION"),
+                span("shoulder arthroscopy", "TREATMENT"), span("cold therapy unit", "TREATMENT"),
+                span("is certified", "DECISION", 1), span("upheld the denial", "DECISION"),
+                span("cyclobenzaprine 7.5mg #60", "TREATMENT"), span("ACOEM, Chapter 9", "GUIDELINE"),
+                span("MTUS", "GUIDELINE")]
+    context = PairContext(doc, [])
+    subjects = [[context.spans_at(start).text for start in context.subjects(d)] for d in context.spans["DECISION"]]
+    assert subjects == [["12 post-operative visits"], ["shoulder arthroscopy"], ["cold therapy unit"],
+                        ["cyclobenzaprine 7.5mg #60"]]
+    arthroscopy = context.spans["TREATMENT"][2]
+    acoem, mtus = context.spans["GUIDELINE"]
+    assert pair_features(context, arthroscopy, mtus)["guideline_after=part_of_the"] == 1.0
+    assert pair_features(context, arthroscopy, acoem)["guideline_after=its_decision_on"] == 1.0
