@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .agreement import agreement, paired_records
 from .converters import from_doccano, from_label_studio, to_label_studio
 from .corpus import validate_corpus
 from .errors import Errors
@@ -142,6 +143,31 @@ def corpus_validate_cli(
     console.print(f"{report['letters']} letters {report['splits']}; {len(report['problems'])} problems; "
                   f"{report['texts_missing']} without text")
     raise typer.Exit(code=1 if report["problems"] else 0)
+
+
+@corpus_app.command("agreement")
+def corpus_agreement_cli(
+    second: Path = typer.Argument(..., help="A second annotator's records (corpus JSONL) of letters the corpus annotates."),
+    corpus_dir: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder (manifest.json, annotations/)."),
+    letters_dirs: List[Path] = typer.Option([Path("../shared/letters"), Path("../shared/seed")], "--letters",
+                                            help="Folders holding the standoff letters' files (repeatable)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSON file for the scores."),
+):
+    """Inter-annotator agreement of a second annotation with the corpus's gold: F1 per label, exact and overlap."""
+    missing = [d for d in letters_dirs if not d.exists()]
+    if missing and not any(record.get("text") for record in srsly.read_jsonl(second)):
+        console.print(f"[yellow]{', '.join(map(str, missing))} not found: no agreement measured[/yellow]")
+        return
+    scores = agreement(paired_records(corpus_dir, srsly.read_jsonl(second), letters_dirs))
+    table = Table("label", "gold", "second", "exact F1", "overlap F1", title=f"Agreement over {scores['letters']} letters")
+    for group in ("entities", "relations"):
+        for label, row in scores[group].items():
+            table.add_row(label, str(row["gold"]), str(row["second"]), f"{row['exact_f']:.3f}", f"{row['overlap_f']:.3f}")
+    micro = scores["entities_micro"]
+    table.add_row("entities (micro)", "", "", f"{micro['exact_f']:.3f}", f"{micro['overlap_f']:.3f}")
+    console.print(table)
+    if out is not None:
+        srsly.write_json(out, scores)
 
 
 @corpus_app.command("convert")

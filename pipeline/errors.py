@@ -33,6 +33,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E014 = "imr render reads letter files and folders; standard input (-) cannot be rendered."
     E015 = "{source}, line {line}: not a JSON record ({detail})."
     E016 = "--dask needs Dask's distributed scheduler: pip install 'spacy-imr[dask]'."
+    E017 = "Letter {id}: the second annotation names a letter the corpus does not annotate."
+    E018 = ("Letter {id}: its text is missing or does not hash to both annotations' text_sha256, so their "
+            "offsets cannot be compared.")
 
 
 class LetterInputError(ValueError):
