@@ -14,6 +14,7 @@ from .converters import from_doccano, from_label_studio, to_label_studio
 from .corpus import validate_corpus
 from .errors import Errors
 from .extract import extract_letters, iter_records
+from .jsonl import iter_json_lines
 from .loading import load
 from .reading import DEFAULT_MAX_BYTES, iter_letter_sources, read_letter
 from .render import render_letters
@@ -147,18 +148,24 @@ def corpus_validate_cli(
 
 @corpus_app.command("agreement")
 def corpus_agreement_cli(
-    second: Path = typer.Argument(..., help="A second annotator's records (corpus JSONL) of letters the corpus annotates."),
+    second: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                  help="A second annotator's records (corpus JSONL) of letters the corpus annotates."),
     corpus_dir: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder (manifest.json, annotations/)."),
     letters_dirs: List[Path] = typer.Option([Path("../shared/letters"), Path("../shared/seed")], "--letters",
                                             help="Folders holding the standoff letters' files (repeatable)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSON file for the scores."),
 ):
     """Inter-annotator agreement of a second annotation with the corpus's gold: F1 per label, exact and overlap."""
-    missing = [d for d in letters_dirs if not d.exists()]
-    if missing and not any(record.get("text") for record in srsly.read_jsonl(second)):
-        console.print(f"[yellow]{', '.join(map(str, missing))} not found: no agreement measured[/yellow]")
-        return
-    scores = agreement(paired_records(corpus_dir, srsly.read_jsonl(second), letters_dirs))
+    try:
+        records = [record for _, record in iter_json_lines(second)]
+        missing = [d for d in letters_dirs if not d.exists()]
+        if missing and not any(record.get("text") for record in records):
+            console.print(f"[yellow]{', '.join(map(str, missing))} not found: no agreement measured[/yellow]")
+            return
+        scores = agreement(paired_records(corpus_dir, records, letters_dirs))
+    except ValueError as error:
+        console.print(f"[red]{second}: {error}[/red]")
+        raise typer.Exit(code=1)
     table = Table("label", "gold", "second", "exact F1", "overlap F1", title=f"Agreement over {scores['letters']} letters")
     for group in ("entities", "relations"):
         for label, row in scores[group].items():

@@ -52,7 +52,8 @@ _SUBJECT_FOLLOWS = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:requested\b|reques
 # where a determination's subject starts: "the request for X is ..." ("Now that the decompression is
 # supported, the request for 12 visits is certified" decides the visits only)
 _REQUEST_FOR = re.compile(r"\brequests?\s+for\b", re.I)
-_WORDS_BEFORE = re.compile(r"((?:[A-Za-z]+\W{1,3}){1,3})$")
+# the words right before a guideline mention: "which is part of the MTUS" cites nothing
+_LEAD_WORDS = re.compile(r"((?:[A-Za-z]+\W{1,3}){1,3})$")
 _COORDINATION = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&|/)\s*)", re.I)
 _LEADING = re.compile(r"^(?:(?:the|a|an|associated|requested|request\s+for|retrospective|concurrent)\s+)+")
 # Words of an item's name that say nothing of which item it is.
@@ -316,10 +317,10 @@ class PairContext:
             self._words_before[offset] = _last_word(self.text, offset)
         return self._words_before[offset]
 
-    def words_before(self, offset: int) -> str:
+    def lead_words(self, offset: int) -> str:
         """Up to three words right before the offset (within 32 characters), joined by '_'."""
         if offset not in self._lead_words:
-            match = _WORDS_BEFORE.search(self.text, max(0, offset - 32), offset)
+            match = _LEAD_WORDS.search(self.text, max(0, offset - 32), offset)
             self._lead_words[offset] = "_".join(WORD.findall(match.group(1).lower())) if match else ""
         return self._lead_words[offset]
 
@@ -479,7 +480,7 @@ def _clause_features(context: PairContext, head: Mention, child: Mention, featur
     """Whether the guideline's clause names the head's item, before or after the mention, or only others;
     and the words before the mention ("which is part of the MTUS" cites nothing, "the same section of
     the MTUS" does)."""
-    features[f"guideline_after={context.words_before(child.start_char)}"] = 1.0
+    features[f"guideline_after={context.lead_words(child.start_char)}"] = 1.0
     for side, stems in zip(("before", "after"), context.clause_stems(child)):
         if head.stems & stems:
             features[f"clause_names_{side}=head"] = 1.0

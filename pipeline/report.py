@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import plotly.graph_objects as go
-import srsly
 
-from .errors import Errors
 from .extract import ExtractSummary
+from .jsonl import iter_json_lines
 from .record import PARTIES
 from .treatment_categories import CATEGORIES, treatment_category
 
@@ -80,15 +79,8 @@ def _basis(party: Dict[str, Any]) -> str:
 def count_records(*, path: Union[str, Path]) -> BatchCounts:
     """Stream a records JSONL file into counters; a line that is not JSON raises E015."""
     counts = BatchCounts()
-    with open(path, encoding="utf8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = srsly.json_loads(line)
-            except ValueError as error:
-                raise ValueError(Errors.E015.format(source=path, line=number, detail=error)) from None
-            counts.add(record, number)
+    for number, record in iter_json_lines(path):
+        counts.add(record, number)
     return counts
 
 

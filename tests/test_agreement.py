@@ -68,3 +68,16 @@ def test_agreement_cli_writes_the_scores(tmp_path):
                                       "--letters", str(tmp_path), "--out", str(tmp_path / "agreement.json")])
     assert result.exit_code == 0, result.output
     assert srsly.read_json(tmp_path / "agreement.json") == agreement([(GOLD, SECOND)])
+
+
+def test_agreement_cli_names_the_file_of_a_bad_record(tmp_path):
+    (tmp_path / "annotations" / "written").mkdir(parents=True)
+    srsly.write_jsonl(tmp_path / "annotations" / "written" / "letters.jsonl", [GOLD])
+    second = tmp_path / "second.jsonl"
+    for content, message in ((srsly.json_dumps(SECOND) + "\n{not json\n", "line 2: not a JSON record"),
+                             (srsly.json_dumps({**SECOND, "id": "W901"}) + "\n", "W901")):
+        second.write_text(content, encoding="utf8")
+        result = CliRunner().invoke(app, ["corpus", "agreement", str(second), "--corpus", str(tmp_path), "--letters", str(tmp_path)])
+        assert result.exit_code == 1
+        output = " ".join(result.output.split())  # the console wraps long lines
+        assert second.name in output and message in output
