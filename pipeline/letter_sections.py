@@ -301,6 +301,14 @@ def _block_parts(text: str, start: int, end: int) -> Dict[str, Optional[Tuple[in
             continue
         part_end = labels[index + 1].start() if index + 1 < len(labels) else end
         parts[part] = _trim(text, label.end(), part_end)
+    if parts["rationale"] is None and parts["reviewer"] is not None:
+        # no "Decision rationale:" label: the reviewer's statement is its first paragraph, the rationale
+        # the paragraphs after it
+        statement_start, statement_end = parts["reviewer"]
+        paragraph_break = text.find("\n\n", statement_start, statement_end)
+        if paragraph_break >= 0:
+            parts["reviewer"] = _trim(text, statement_start, paragraph_break)
+            parts["rationale"] = _trim(text, paragraph_break, statement_end)
     return parts
 
 

@@ -173,3 +173,18 @@ def test_letter_sections_drop_entities_in_section_headings(nlp):
     ents = [(ent.start_char, ent.label_) for ent in nlp.get_pipe("imr_letter_sections")(doc).ents]
     assert (in_text, "TREATMENT") in ents
     assert not any(in_heading <= start < in_heading + 30 for start, _ in ents)
+
+
+def test_letter_sections_rationale_without_its_label(nlp):
+    """A block with no "Decision rationale:" label: the reviewer's statement is its first paragraph and
+    the rationale the paragraphs after it."""
+    text = BARE_HEADINGS.replace("Decision rationale: ", "")
+    doc = nlp(text)
+    blocks = doc._.item_blocks
+    assert [doc.text[slice(*b.reviewer)] for b in blocks] == [
+        "Decision based on MTUS Ankle and Foot Complaints 2004, Section(s): Initial Care."] * 2
+    assert doc.text[slice(*blocks[0].rationale)].startswith("The guidelines list heel cups among the first measures")
+    assert doc.text[slice(*blocks[1].rationale)] == "See the rationale for the heel cups above."
+    labelled = nlp(BARE_HEADINGS)  # the same rationales as with their label
+    assert [doc.text[slice(*b.rationale)] for b in blocks] == [
+        labelled.text[slice(*b.rationale)] for b in labelled._.item_blocks]
