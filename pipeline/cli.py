@@ -158,6 +158,8 @@ def corpus_agreement_cli(
     """Inter-annotator agreement of a second annotation with the corpus's gold: F1 per label, exact and overlap."""
     try:
         records = [record for _, record in iter_json_lines(second)]
+        if not records:
+            raise ValueError(Errors.E019)
         missing = [d for d in letters_dirs if not d.exists()]
         if missing and not any(record.get("text") for record in records):
             console.print(f"[yellow]{', '.join(map(str, missing))} not found: no agreement measured[/yellow]")

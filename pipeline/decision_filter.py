@@ -19,7 +19,7 @@ entities on train and 2 on dev, none of them gold; none of the 902 gold decision
 dev stands so.
 """
 import re
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -57,23 +57,24 @@ def concluding_decisions(doc: Doc, ents: Sequence[Span]) -> List[Span]:
     text = doc_text(doc)
     decisions = [ent for ent in ents if ent.label_ == "DECISION"]
 
+    def sentence_start(decision: Span) -> Tuple[int, bool]:
+        """Where the decision's sentence starts, looked for only within PREMISE_REACH (letters are long),
+        and whether it was found (else the reach's start). Each search ends a character late, so that a
+        break's lookahead sees the next sentence's start."""
+        reach = max(0, decision.start_char - PREMISE_REACH)
+        breaks = [match.end() for match in SENTENCE_BREAK.finditer(text, reach, decision.start_char + 1)]
+        return (breaks[-1], True) if breaks else (reach, reach == 0)
+
     def premise(decision: Span, following: Span) -> bool:
-        # (each search ends a character late, so that a break's lookahead sees the next sentence's start)
         if "," not in text[decision.end_char:following.start_char] \
                 or SENTENCE_BREAK.search(text, decision.end_char, following.start_char + 1):
             return False
-        # the sentence's start, looked for only within the opener's reach: letters are long
-        reach = max(0, decision.start_char - PREMISE_REACH)
-        breaks = [match.end() for match in SENTENCE_BREAK.finditer(text, reach, decision.start_char + 1)]
-        if not breaks and reach > 0:
-            return False
-        return PREMISE_OPENER.match(text, breaks[-1] if breaks else 0) is not None
+        start, found = sentence_start(decision)
+        return found and PREMISE_OPENER.match(text, start) is not None
 
     def reported(decision: Span) -> bool:
-        reach = max(0, decision.start_char - PREMISE_REACH)
-        breaks = [match.end() for match in SENTENCE_BREAK.finditer(text, reach, decision.start_char + 1)]
-        clause = max([breaks[-1] if breaks else reach] + [text.rfind(mark, reach, decision.start_char) + 1
-                                                           for mark in CLAUSE_BREAKS])
+        start, _ = sentence_start(decision)
+        clause = max([start] + [text.rfind(mark, start, decision.start_char) + 1 for mark in CLAUSE_BREAKS])
         return REPORTING_VERB.search(text, clause, decision.start_char) is not None
 
     premises = {decision.start for decision, following in zip(decisions, decisions[1:]) if premise(decision, following)}

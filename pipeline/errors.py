@@ -36,6 +36,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E017 = "Letter {id}: the second annotation names a letter the corpus does not annotate."
     E018 = ("Letter {id}: its text is missing or does not hash to both annotations' text_sha256, so their "
             "offsets cannot be compared.")
+    E019 = "no annotated letters to compare."
 
 
 class LetterInputError(ValueError):

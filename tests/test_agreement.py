@@ -75,6 +75,7 @@ def test_agreement_cli_names_the_file_of_a_bad_record(tmp_path):
     srsly.write_jsonl(tmp_path / "annotations" / "written" / "letters.jsonl", [GOLD])
     second = tmp_path / "second.jsonl"
     for content, message in ((srsly.json_dumps(SECOND) + "\n{not json\n", "line 2: not a JSON record"),
+                             ("\n", "no annotated letters"),
                              (srsly.json_dumps({**SECOND, "id": "W901"}) + "\n", "W901")):
         second.write_text(content, encoding="utf8")
         result = CliRunner().invoke(app, ["corpus", "agreement", str(second), "--corpus", str(tmp_path), "--letters", str(tmp_path)])
