@@ -13,7 +13,8 @@ dev this changed nothing with the width-48 NER and added half a point of DIAGNOS
 32. To the right, by the term's list (the pattern id): strength and quantity after a drug ("Norco
 10/325mg #60"), frequency after a therapy ("x 12 sessions", "2 times a week for 6 weeks"), site or
 levels after a procedure or study ("MRI of the lumbar spine", "ESI at L4-5 and L5-S1"), "test"
-after a named test, the year after a guideline.
+after a named test, the year after a guideline. Last, every entity takes the guide's boundaries
+(spacy_imr.entity_boundaries).
 With a trained NER, `gap_labels` names the labels whose ruler matches may fill the NER's gaps: the
 NER's own guideline mentions measured better on dev than the ruler's added to them (see
 scripts/assemble_pipeline.py).
@@ -30,6 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import SimpleFrozenList, ensure_path, filter_spans, registry
 
+from .entity_boundaries import SpanBoundaries
 from .errors import Errors
 from .rules import DATA_DIR
 
@@ -137,6 +139,7 @@ class EntityModifiers:
         self.site_words = set(modifiers["site_words"])
         self.level = re.compile(modifiers["level_pattern"])
         self.right = modifiers["right"]
+        self.boundaries = SpanBoundaries(modifiers["boundaries"])
 
     def __call__(self, doc: Doc) -> Doc:
         if self.modifiers is None:
@@ -169,7 +172,7 @@ class EntityModifiers:
                 kept.append(ent)
             else:
                 kept.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
-        doc.ents = kept
+        doc.ents = self.boundaries(doc, kept)
         return doc
 
     def _left(self, doc: Doc, ent: Span, kept: List[Span]) -> int:

@@ -8,6 +8,7 @@ the decision rationale.
 """
 import logging
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -70,7 +71,9 @@ NOTICE_ITEM = re.compile(
     r"necessary(?:\s+and\s+appropriate)?)",
     re.I | re.S,
 )
-NOTICE_BLOCK = re.compile(r"(?P<number>\d+)\s*[).]\s+Regarding\s+the\s+request\s+for\b", re.I)
+# one block may discuss several items: "2) and 3) Regarding the requests for X and Y:"
+NOTICE_BLOCK = re.compile(r"(?P<numbers>\d+\s*[).](?:\s*(?:,|and|&)\s*\d+\s*[).])*)\s+Regarding\s+the\s+requests?\s+for\b",
+                          re.I)
 NOTICE_LABELS = re.compile(
     r"(?P<guidelines>Medical\s+Treatment\s+Guidelines?\s*\(?s?\)?\s+Relied\s+Upon\s+by\s+the\s+(?:Expert|Physician)\s+Reviewer\s*:)"
     r"|(?P<rationale>Rationale\s+for\s+the\s+Decision\s*:)",
@@ -218,7 +221,58 @@ def block_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
             authorized=heading.get("authorized"),
             **parts,
         ))
+    return _shared_rationales(text, items)
+
+
+NAME_WORD = re.compile(r"[a-z]{3,}")
+NAME_STOP_WORDS = {"the", "for", "and", "with", "request", "requests", "requested", "purchase", "rental", "times",
+                   "week", "weeks", "sessions", "visits", "left", "right", "bilateral"}
+SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
+
+
+def _shared_rationales(text: str, items: List[ItemBlock]) -> List[ItemBlock]:
+    """Headings in a row without a rationale of their own, then the paragraphs that argue each in turn
+    (the reviewer's statements of all come first): the rationale _block_parts gave the last heading is
+    cut after each concluding decision sentence, and each part goes to the items its decision sentence
+    names. Left as it is unless every heading of the row is named."""
+    items, run = list(items), []
+    for index, item in enumerate(items):
+        run.append(index)
+        if item.rationale is None:
+            continue
+        if len(run) > 1:
+            parts = _argued_parts(text, item.rationale, [items[i].item for i in run])
+            if parts is not None:
+                for i, part in zip(run, parts):
+                    items[i] = replace(items[i], rationale=part)
+        run = []
     return items
+
+
+def _argued_parts(text: str, rationale: Tuple[int, int], names: List[Tuple[int, int]]):
+    """Per item name, the part of `rationale` that ends in a decision sentence naming it (None unless
+    every name gets one)."""
+    start, end = rationale
+    words = [set(NAME_WORD.findall(text[a:b].lower())) - NAME_STOP_WORDS for a, b in names]
+    parts: List[Optional[Tuple[int, int]]] = [None] * len(names)
+    part_start = start
+    for decision in PROSE_DECISION.finditer(text, start, end):
+        if decision.start() < part_start:
+            continue
+        stop = SENTENCE_STOP.search(text, decision.end(), end)
+        part_end = stop.end() if stop else end
+        sentence_start = max([m.end() for m in SENTENCE_STOP.finditer(text, part_start, decision.start())], default=part_start)
+        said_of = set(NAME_WORD.findall(text[sentence_start:part_end].lower()))
+        overlaps = [len(name & said_of) for name in words]
+        best = max(overlaps)
+        if best:
+            for i, overlap in enumerate(overlaps):
+                if overlap == best:
+                    parts[i] = (parts[i][0] if parts[i] else part_start, part_end)
+        part_start = part_end
+    if any(part is None for part in parts):
+        return None
+    return [_trim(text, *part) for part in parts]
 
 
 def _bare_heading(lines: _Lines, index: int):
@@ -375,7 +429,8 @@ def _notice_blocks(text: str, start: int, end: int) -> Dict[str, Dict]:
                 parts["rationale"] = body
             else:
                 parts.update(split_guideline_parties(text, *body))
-        blocks[head.group("number")] = parts
+        for number in re.findall(r"\d+", head.group("numbers")):
+            blocks[number] = parts
     return blocks
 
 
@@ -409,7 +464,19 @@ def prose_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
             decision=normalize_decision(match.group("decision")),
             decision_text=(match.start("decision"), match.end("decision")),
         ))
-    return items
+    return _argued_before(text, items, start)
+
+
+def _argued_before(text: str, items: List[ItemBlock], start: int) -> List[ItemBlock]:
+    """Prose decisions close the sentences that argue them: an item's rationale runs from the end of
+    the decision sentence before it (or the section's start) to the end of its own."""
+    argued, floor = [], start
+    for item in items:
+        sentence_end = SENTENCE_STOP.search(text, item.block[1])
+        rationale_end = sentence_end.end() if sentence_end else item.block[1]
+        argued.append(replace(item, rationale=_trim(text, floor, rationale_end)))
+        floor = rationale_end
+    return argued
 
 
 def _body(text: str, section: Optional[Tuple[int, int, int]]) -> Optional[Tuple[int, int]]:
@@ -589,9 +656,10 @@ def item_entities(doc: Doc, items: Sequence[ItemBlock], sections: Sequence[Tuple
 
 
 def _spans(doc: Doc, bounds: Iterable[Tuple[int, int, str]]) -> List[Span]:
-    spans = []
+    """The spans of `bounds`, each once (items discussed in one block share its rationale)."""
+    spans = {}
     for start, end, label in bounds:
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
         if span is not None:
-            spans.append(span)
-    return spans
+            spans.setdefault((span.start, span.end, span.label_), span)
+    return list(spans.values())

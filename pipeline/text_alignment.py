@@ -30,6 +30,8 @@ WHITESPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 # A line in capitals with two or more words is a heading: it stands as its own paragraph.
 # where a sentence of the normalised text ends: the components that reason per sentence share it
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
+# A wrapped text (a PDF dump): nine lines in ten are at most this long (100 in every DWC letter).
+WRAPPED_QUANTILE, WRAPPED_LINE_CHARS = 0.9, 150
 HEADING_LINE = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*\s[^a-z]*[A-Z]{2,}[^a-z]*$")
 
 
@@ -139,11 +141,15 @@ def _source_lines(text: str) -> List[Tuple[int, int]]:
     return lines
 
 
-def _is_double_spaced(gaps: Sequence[int]) -> bool:
-    """True when most lines are followed by exactly one blank line (dumps that double every break)."""
+def _is_double_spaced(gaps: Sequence[int], lengths: Sequence[int]) -> bool:
+    """True when most lines are followed by exactly one blank line (dumps that double every break) and
+    the lines are wrapped: a typed letter with a paragraph a line, a blank line between them, is not
+    double-spaced. In the 120 DWC letters nine lines in ten hold at most 100 characters; in the letters
+    written for the corpus nine in ten hold more than 400."""
     if len(gaps) < 4:
         return False
-    return sum(1 for gap in gaps if gap == 1) >= 0.6 * len(gaps)
+    wrapped = sorted(lengths)[int(WRAPPED_QUANTILE * len(lengths))] <= WRAPPED_LINE_CHARS
+    return wrapped and sum(1 for gap in gaps if gap == 1) >= 0.6 * len(gaps)
 
 
 def normalize_letter_text(original: str) -> NormalizedLetter:
@@ -170,7 +176,7 @@ def normalize_letter_text(original: str) -> NormalizedLetter:
         content.append((start, end))
         blank_before.append(max(blanks, blanks_before_furniture))
         blanks = blanks_before_furniture = 0
-    paragraph_gap = 1 if _is_double_spaced(blank_before[1:]) else 0
+    paragraph_gap = 1 if _is_double_spaced(blank_before[1:], [end - start for start, end in content]) else 0
     headings = [bool(HEADING_LINE.match(original[start:end].strip())) for start, end in content]
 
     builder = _Builder(original)

@@ -12,7 +12,8 @@ Writes two package data files:
 - entity_modifiers.json: the words that extend an entity, read by the imr_entity_modifiers
   component: site words and spinal levels to the left ("Left index finger fracture",
   "C4-C7 paraspinal muscles"), and per list what may follow on the right (strength and quantity
-  after a drug, frequency after a therapy, site or level after a procedure, year after a guideline).
+  after a drug, frequency after a therapy, site or level after a procedure, year after a guideline),
+  and the words of the guide's boundaries for every entity (BOUNDARIES).
 """
 from pathlib import Path
 from typing import Dict, List
@@ -59,6 +60,21 @@ RIGHT_MODIFIERS = {
     "exam_tests": "test_word",
     "guidelines": "year",
 }
+# The guide's boundaries for every entity (spacy_imr.entity_boundaries): words a span may not end on,
+# severity words a diagnosis leaves out (regular expressions, the longer first), counts a therapy
+# takes in, the words that make a site a diagnosis ("left elbow pain").
+BOUNDARIES = {
+    "trailing_words": ["with", "into", "and", "or", "of", "the", "for", "to", "at", "in", "on", "a", "an", "by", "from",
+                       "as", "than", "that"],
+    "severity_words": [r"mild[- ]to[- ]moderate", r"moderate[- ]to[- ]severe", "mild", "moderate", "severe", "minimal",
+                       "minor", "small", "large", "marked", "significant", "unspecified", r"grade\s+(?:\d+|[IVX]+)"],
+    "count_words": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                    "fourteen", "sixteen", "eighteen", "twenty", "twenty-four"],
+    "therapy_heads": ["physical therapy", "PT", "occupational therapy", "OT", "chiropractic", "acupuncture",
+                      "aquatic therapy", "massage", "cognitive behavioral", "CBT", "psychotherapy", "sessions", "visits",
+                      "treatments"],
+    "pain_words": ["pain"],
+}
 
 
 def read_terms(path: Path) -> List[str]:
@@ -98,7 +114,7 @@ def build_ruler_patterns(vocab_dir: Path, output_dir: Path) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
     srsly.write_jsonl(output_dir / RULER_PATTERNS_FILE, patterns)
     srsly.write_json(output_dir / MODIFIERS_FILE, {
-        "site_words": site_words, "level_pattern": LEVEL, "right": RIGHT_MODIFIERS})
+        "site_words": site_words, "level_pattern": LEVEL, "right": RIGHT_MODIFIERS, "boundaries": BOUNDARIES})
     return len(patterns)
 
 

@@ -7,7 +7,7 @@ import srsly
 
 from spacy_imr.reading import read_letter
 
-from conftest import FIXTURE_LETTERS, REAL_LETTERS, folded, needs_shared
+from conftest import FIXTURE_LETTERS, FIXTURES, REAL_LETTERS, folded, needs_shared
 
 LAYOUTS = {"A": "A", "B": "B", "C": "C", "notice_2013": "0", "unknown": "unknown"}
 
@@ -188,3 +188,68 @@ def test_letter_sections_rationale_without_its_label(nlp):
     labelled = nlp(BARE_HEADINGS)  # the same rationales as with their label
     assert [doc.text[slice(*b.rationale)] for b in blocks] == [
         labelled.text[slice(*b.rationale)] for b in labelled._.item_blocks]
+
+
+def test_letter_sections_notice_block_shared_by_two_items(nlp):
+    """'2) and 3) Regarding the requests for X and Y:' discusses both items: each gets the block's
+    statement and rationale; item 1 keeps its own block only."""
+    text = (FIXTURES / "letters" / "notice_2013.txt").read_text()
+    second = text.index("2) Regarding the request for repeat MRI")
+    third = text.index("3) Regarding the request for physical therapy")
+    shared = text[:second] + ("2) and 3) Regarding the requests for repeat MRI of the lumbar spine and physical therapy "
+                              "2 times per week for 4 weeks for the lumbar spine:") + text[text.index("\n", third):]
+    doc = nlp(shared)
+    first, mri, therapy = doc._.item_blocks
+    assert first.rationale[1] < mri.block[0]
+    assert mri.block == therapy.block and mri.rationale == therapy.rationale and mri.reviewer == therapy.reviewer
+    assert doc.text[slice(*therapy.rationale)].startswith("The MTUS recommends active therapy")
+    assert len(doc.spans["rationales"]) == 2
+
+
+# paragraphs on one line each, as the written letters of the corpus have them
+SHARED_RATIONALES = """IMR ISSUES, DECISIONS AND RATIONALES
+
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+Hard stabilization splint, maxillary:
+
+Claims Administrator guideline: The Claims Administrator did not cite any medical evidence for its decision.
+
+MAXIMUS guideline: Decision based on Non-MTUS Citation Orofacial Pain guidelines, 6th edition.
+
+Cone beam CT of the temporomandibular joints:
+
+Claims Administrator guideline: Decision based on Non-MTUS Citation ODG Head, CT.
+
+MAXIMUS guideline: Decision based on Non-MTUS Citation Orofacial Pain guidelines, 6th edition.
+
+The MTUS does not address jaw disorders. The guidelines favor a hard splint for nocturnal clenching with \
+muscle pain, and she has clenched at night since the injury. The request for a hard stabilization splint is \
+medically necessary.
+
+Imaging of the jaw joints is kept for a locked jaw or a planned procedure. Her opening is 38 mm and no \
+procedure is planned. The request for a cone beam CT of the temporomandibular joints is not medically necessary.
+"""
+
+
+def test_letter_sections_rationales_argued_in_turn_after_the_headings(nlp):
+    """Headings without rationales of their own, then one paragraph per item, each closing with the
+    decision sentence that names it: each item gets its own paragraph."""
+    doc = nlp(SHARED_RATIONALES)
+    splint, imaging = doc._.item_blocks
+    assert doc.text[slice(*splint.rationale)].startswith("The MTUS does not address jaw disorders.")
+    assert doc.text[slice(*splint.rationale)].endswith("The request for a hard stabilization splint is medically necessary.")
+    assert doc.text[slice(*imaging.rationale)].startswith("Imaging of the jaw joints")
+    assert doc.text[slice(*imaging.rationale)].endswith("is not medically necessary.")
+
+
+def test_letter_sections_prose_items_take_the_sentences_before_their_decision(nlp):
+    doc = nlp("IMR ISSUES, DECISIONS AND RATIONALES\n\nThe treating physician asked for two items.\n\n"
+              "Topical lidocaine is recommended only after a first-line agent has failed, and none has been tried. "
+              "The request for Lidoderm 5% patch #30 is not medically necessary. Her flare is recent and the "
+              "guideline allows eight visits. The request for physical therapy, 8 visits is medically necessary.")
+    lidoderm, therapy = doc._.item_blocks
+    assert doc.text[slice(*lidoderm.rationale)].startswith("The treating physician asked")
+    assert doc.text[slice(*lidoderm.rationale)].endswith("#30 is not medically necessary.")
+    assert doc.text[slice(*therapy.rationale)] == ("Her flare is recent and the guideline allows eight visits. The "
+                                                   "request for physical therapy, 8 visits is medically necessary.")

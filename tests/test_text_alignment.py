@@ -20,6 +20,22 @@ def test_text_alignment_joins_lines_and_paragraphs():
     )
 
 
+def test_text_alignment_keeps_the_paragraphs_of_a_typed_letter():
+    """A paragraph a line with one blank line between them, as a typed letter has them, is not a
+    double-spaced dump: no PDF line holds hundreds of characters."""
+    paragraphs = ["HOW THE IMR FINAL DETERMINATION WAS MADE",
+                  "The reviewer is licensed in California and has no affiliation with the employer, the employee, "
+                  "the providers or the claims administrator, and has been in active practice for more than five years.",
+                  "The treating physician requested physical therapy for the lumbar spine after a flare in January, "
+                  "when the pain rose to 7/10 and the straight leg raise on the left became positive at 45 degrees.",
+                  "Utilization review non-certified the request on 03/02/2017, citing the number of visits already "
+                  "completed, and the injured worker applied for independent medical review of that decision.",
+                  "The request for physical therapy 2 times a week for 6 weeks for the lumbar spine is not medically "
+                  "necessary, as the guideline allows 8-10 visits over 4 weeks for a flare of radiculitis."]
+    letter = normalize_letter_text("\n\n".join(paragraphs) + "\n")
+    assert letter.text == "\n\n".join(paragraphs)
+
+
 def test_text_alignment_maps_every_word_back_to_the_original():
     letter = normalize_letter_text(DOUBLE_SPACED)
     for word in ("licensed in California", "is positive", "non-steroidal", "decreased by 25%"):

@@ -1,0 +1,79 @@
+"""The annotation guide's span boundaries, applied to every entity (the NER's and the ruler's) by
+imr_entity_modifiers after its own extensions. The word lists come with the modifiers
+(`entity_modifiers.json`, key "boundaries"); each rule was measured on dev and checked against the
+habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enforces"):
+
+- a span never ends on a function word, a comma or an unclosed "(" ("cyclobenzaprine 10 mg (",
+  "naproxen 550mg twice a day with"): no gold span of train does;
+- a diagnosis leaves out severity and coding words before it ("mild", "grade 2", "unspecified");
+- a therapy takes in the count written before it ("12 sessions of physical therapy", "six (6) visits");
+- a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8).
+"""
+import re
+from typing import Dict, List, Optional, Sequence
+
+from spacy.tokens import Doc, Span
+
+
+class SpanBoundaries:
+    """The compiled rules of one word-list dict: {"trailing_words", "severity_words", "count_words",
+    "therapy_heads", "pain_words"}."""
+
+    def __init__(self, words: Dict[str, List[str]]):
+        self.trailing = {w.lower() for w in words["trailing_words"]} | {",", ";", ":", "("}
+        self.severity = re.compile(r"(?:(?:%s)(?:\s*,)?\s+)+" % "|".join(words["severity_words"]), re.I)
+        count = r"(?:\d{1,2}|%s)(?:\s*\(\d{1,2}\))?|x\d{1,2}" % "|".join(words["count_words"])
+        self.count = re.compile(r"(?<![\w/.-])(?:%s)\s+(?:(?:sessions|visits|treatments)\s+of\s+)?$" % count, re.I)
+        self.therapy = re.compile(r"(?:%s)\b" % "|".join(words["therapy_heads"]), re.I)
+        self.pain = {w.lower() for w in words["pain_words"]}
+
+    def __call__(self, doc: Doc, ents: Sequence[Span]) -> List[Span]:
+        kept: List[Span] = []
+        for index, ent in enumerate(ents):
+            following = ents[index + 1].start if index + 1 < len(ents) else len(doc)
+            span = self._bounded(doc, ent, kept[-1].end if kept else 0, following)
+            if span is not None:
+                kept.append(span)
+        return kept
+
+    def _bounded(self, doc: Doc, ent: Span, floor: int, ceiling: int) -> Optional[Span]:
+        if ent.label_ not in ("DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "TREATMENT"):
+            return ent
+        start, end, label = ent.start, self._trimmed_end(ent), ent.label_
+        if label == "DIAGNOSIS":
+            start = self._without_severity(doc, start, end)
+        elif label == "TREATMENT" and self.therapy.match(doc[start:end].text):
+            start = self._with_count(doc, start, floor)
+        elif label == "ANATOMY":
+            if doc[end - 1].lower_ in self.pain:
+                label = "DIAGNOSIS"
+            elif end < ceiling and doc[end].lower_ in self.pain:
+                end, label = end + 1, "DIAGNOSIS"
+        if (start, end, label) == (ent.start, ent.end, ent.label_):
+            return ent
+        return Span(doc, start, end, label=label, span_id=ent.id_) if end > start else None
+
+    def _trimmed_end(self, ent: Span) -> int:
+        end = ent.end
+        opened = [t.i for t in ent if t.text == "("]
+        if opened and opened[-1] > ent.start and not any(t.text == ")" for t in ent.doc[opened[-1]:end]):
+            end = opened[-1]
+        while end - 1 > ent.start and ent.doc[end - 1].lower_ in self.trailing:
+            end -= 1
+        return end
+
+    def _without_severity(self, doc: Doc, start: int, end: int) -> int:
+        text_start = doc[start].idx
+        match = self.severity.match(doc.text, text_start, doc[end - 1].idx)
+        if not match:
+            return start
+        span = doc.char_span(match.end(), doc[end - 1].idx + len(doc[end - 1]), alignment_mode="contract")
+        return span.start if span is not None and len(span) else start
+
+    def _with_count(self, doc: Doc, start: int, floor: int) -> int:
+        window_start = doc[max(floor, start - 8)].idx if start > floor else doc[start].idx
+        match = self.count.search(doc.text, window_start, doc[start].idx)
+        if not match:
+            return start
+        span = doc.char_span(match.start(), doc[start].idx, alignment_mode="contract")
+        return span.start if span is not None and len(span) and span.start >= floor else start

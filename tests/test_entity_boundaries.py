@@ -1,0 +1,65 @@
+"""The guide's span boundaries, applied by imr_entity_modifiers to the NER's entities as to the ruler's."""
+import pytest
+import spacy
+
+# A summary as the NER might leave it: each entity (found by its words below) with a boundary the
+# guide does not allow, beside entities that need no change.
+TEXT = ("She was prescribed cyclobenzaprine 10 mg (prescribed on 03/02/2016) and naproxen 550mg twice a day with "
+        "food. X-rays showed grade 3 joint space narrowing and a small supraspinatus tendon tear. She completed "
+        "12 sessions of physical therapy and five (5) chiropractic visits. She reports left elbow pain and chest "
+        "pain. Assessment: right shoulder impingement syndrome.")
+NER_ENTITIES = [
+    ("cyclobenzaprine 10 mg (", "TREATMENT"),
+    ("naproxen 550mg twice a day with", "TREATMENT"),
+    ("grade 3 joint space narrowing", "DIAGNOSIS"),
+    ("small supraspinatus tendon tear", "DIAGNOSIS"),
+    ("physical therapy", "TREATMENT"),
+    ("chiropractic visits", "TREATMENT"),
+    ("left elbow pain", "ANATOMY"),
+    ("chest", "ANATOMY"),
+    ("right shoulder impingement syndrome", "DIAGNOSIS"),
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("imr_entity_modifiers")
+    nlp.initialize()
+    return nlp
+
+
+def ner_doc(nlp, entities):
+    doc = nlp.make_doc(TEXT)
+    doc.ents = [doc.char_span(TEXT.index(text), TEXT.index(text) + len(text), label=label) for text, label in entities]
+    return doc
+
+
+def test_entity_boundaries_follow_the_guide(nlp):
+    doc = nlp(ner_doc(nlp, NER_ENTITIES))
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("cyclobenzaprine 10 mg", "TREATMENT"),  # no unclosed "("
+        ("naproxen 550mg twice a day", "TREATMENT"),  # no trailing function word
+        ("joint space narrowing", "DIAGNOSIS"),  # severity and grade words left out
+        ("supraspinatus tendon tear", "DIAGNOSIS"),
+        ("12 sessions of physical therapy", "TREATMENT"),  # the count written before a therapy
+        ("five (5) chiropractic visits", "TREATMENT"),
+        ("left elbow pain", "DIAGNOSIS"),  # a site with its pain is a diagnosis (guide rule 8)
+        ("chest pain", "DIAGNOSIS"),
+        ("right shoulder impingement syndrome", "DIAGNOSIS"),
+    ]
+
+
+def test_entity_boundaries_count_stops_at_the_entity_before(nlp):
+    # "12" belongs to an entity of its own: the therapy does not take it in
+    entities = [("12", "ANATOMY"), ("physical therapy", "TREATMENT")]
+    doc = nlp(ner_doc(nlp, entities))
+    assert [ent.text for ent in doc.ents] == ["12", "physical therapy"]
+
+
+def test_entity_boundaries_survive_to_disk(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    doc = loaded(ner_doc(loaded, NER_ENTITIES[:3]))
+    assert [ent.text for ent in doc.ents] == ["cyclobenzaprine 10 mg", "naproxen 550mg twice a day",
+                                              "joint space narrowing"]
