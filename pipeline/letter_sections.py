@@ -249,7 +249,8 @@ def _shared_rationales(text: str, items: List[ItemBlock]) -> List[ItemBlock]:
     return items
 
 
-def _argued_parts(text: str, rationale: Tuple[int, int], names: List[Tuple[int, int]]):
+def _argued_parts(text: str, rationale: Tuple[int, int],
+                  names: List[Tuple[int, int]]) -> Optional[List[Tuple[int, int]]]:
     """Per item name, the part of `rationale` that ends in a decision sentence naming it (None unless
     every name gets one)."""
     start, end = rationale

@@ -27,12 +27,12 @@ GLUED_PATTERN = re.compile(r"\b(" + "|".join(GLUED_WORDS) + r")\b", re.I)
 # Spaces to fold: a run of two or more, or one tab or no-break space (a single space stays as it is,
 # so most of a line is copied in one piece).
 WHITESPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
-# A line in capitals with two or more words is a heading: it stands as its own paragraph.
 # where a sentence of the normalised text ends: the components that reason per sentence share it
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z0-9])|\n\n")
+# A line in capitals with two or more words is a heading: it stands as its own paragraph.
+HEADING_LINE = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*\s[^a-z]*[A-Z]{2,}[^a-z]*$")
 # A wrapped text (a PDF dump): nine lines in ten are at most this long (100 in every DWC letter).
 WRAPPED_QUANTILE, WRAPPED_LINE_CHARS = 0.9, 150
-HEADING_LINE = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*\s[^a-z]*[A-Z]{2,}[^a-z]*$")
 
 
 @dataclass(frozen=True)
