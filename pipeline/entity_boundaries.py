@@ -14,6 +14,8 @@ from typing import Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
+from .text_alignment import doc_text
+
 
 class SpanBoundaries:
     """The compiled rules of one word-list dict: {"trailing_words", "severity_words", "count_words",
@@ -64,7 +66,7 @@ class SpanBoundaries:
 
     def _without_severity(self, doc: Doc, start: int, end: int) -> int:
         text_start = doc[start].idx
-        match = self.severity.match(doc.text, text_start, doc[end - 1].idx)
+        match = self.severity.match(doc_text(doc), text_start, doc[end - 1].idx)
         if not match:
             return start
         span = doc.char_span(match.end(), doc[end - 1].idx + len(doc[end - 1]), alignment_mode="contract")
@@ -72,7 +74,7 @@ class SpanBoundaries:
 
     def _with_count(self, doc: Doc, start: int, floor: int) -> int:
         window_start = doc[max(floor, start - 8)].idx if start > floor else doc[start].idx
-        match = self.count.search(doc.text, window_start, doc[start].idx)
+        match = self.count.search(doc_text(doc), window_start, doc[start].idx)
         if not match:
             return start
         span = doc.char_span(match.start(), doc[start].idx, alignment_mode="contract")

@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 from .entity_filter import EntityFilter
 from .intervals import Intervals
 from .letter_sections import ITEM_SPAN_ID
+from .text_alignment import doc_text
 
 TOPIC_LABELS = ["TREATMENT", "ANATOMY", "DIAGNOSIS", "EXAM_FINDING"]
 # up to the line's end, a sentence's end or the rationale's label
@@ -31,7 +32,7 @@ def without_statement_topics(doc: Doc, ents: Sequence[Span], labels: Iterable[st
     statement, and without any treatment in a citation line; item headings stay."""
     statements = doc.spans.get("guideline_statements", [])
     inside = Intervals((s.start_char, s.end_char, True) for s in statements)
-    citation_lines = Intervals((m.start(), m.end(), True) for m in CITATION_LINE.finditer(doc.text))
+    citation_lines = Intervals((m.start(), m.end(), True) for m in CITATION_LINE.finditer(doc_text(doc)))
     labels = set(labels)
     return [ent for ent in ents
             if ent.label_ not in labels or ent.id_ == ITEM_SPAN_ID
