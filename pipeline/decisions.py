@@ -13,8 +13,11 @@ _RULES = [
     # overturned"), before the bare words, so that "denial ... overturned" is not read as upheld
     (re.compile(r"\bupheld\b|\buphold", re.I), UPHELD),
     (re.compile(r"\boverturn", re.I), OVERTURNED),
-    (re.compile(r"\bnot\s*medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary", re.I), UPHELD),
-    (re.compile(r"\bmedically\s+(?:reasonable\s+(?:and|or)\s+)?necessary", re.I), OVERTURNED),
+    # "is not medically necessary", "would not be medically necessary", "is not considered medically necessary"
+    (re.compile(r"\bnot[\s-]*(?:(?:be|considered|appear)\s+)?medically\s+(?:reasonable\s+(?:and|or)\s+)?"
+                r"(?:necessary|reasonable|appropriate)", re.I), UPHELD),
+    (re.compile(r"\bmedically\s+(?:reasonable\s+(?:and|or)\s+)?(?:necessary|reasonable|appropriate)", re.I),
+     OVERTURNED),
     (re.compile(r"recommendation\s+is\s+for\s+(?:denial|non-?certification)", re.I), UPHELD),
     (re.compile(r"recommendation\s+is\s+for\s+(?:authorization|certification|approval)", re.I), OVERTURNED),
     # "non-certified", "not certified", "is not approved"; then "certified", "approved"
@@ -25,7 +28,9 @@ _RULES = [
 
 # A concluding statement of the IMR decision in prose (not UR's wording, not guideline wording).
 PROSE_DECISION = re.compile(
-    r"\b(?:is|was|are|were)\s+(?:not\s*)?medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary"
+    # "is (therefore) not medically necessary", "would not be ...", "is determined to be ...", "is not considered ..."
+    r"\b(?:(?:is|was|are|were)\s+(?:(?:therefore|also|thus)\s+)?(?:not\s*)?|(?:would|will|is\s+determined\s+to)\s+"
+    r"(?:not\s+)?be\s+|(?:is|are)\s+(?:not\s+)?considered\s+)medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary"
     r"(?:\s+(?:and|and/or)\s+appropriate)?(?:\s+(?:per|based\s+on)\s+the\s+documentation)?"
     r"|\bRecommendation\s+is\s+for\s+(?:denial|non-?certification|authorization|certification|approval)"
     # the reviewer's partial decision, in the present tense: UR's history is told in the past ("the

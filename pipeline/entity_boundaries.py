@@ -6,7 +6,9 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - a span never ends on a function word, a comma or an unclosed "(" ("cyclobenzaprine 10 mg (",
   "naproxen 550mg twice a day with"): no gold span of train does;
 - a diagnosis leaves out severity and coding words before it ("mild", "grade 2", "unspecified");
-- a therapy takes in the count written before it ("12 sessions of physical therapy", "six (6) visits");
+- a treatment takes in the count written before it ("12 sessions of physical therapy", "six (6) visits",
+  "1 open MRI", "8 additional chiropractic visits");
+- a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits");
 - a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8).
 """
 import re
@@ -19,14 +21,18 @@ from .text_alignment import doc_text
 
 class SpanBoundaries:
     """The compiled rules of one word-list dict: {"trailing_words", "severity_words", "count_words",
-    "therapy_heads", "pain_words"}."""
+    "count_qualifiers", "therapy_heads", "therapy_units", "pain_words"}."""
 
     def __init__(self, words: Dict[str, List[str]]):
         self.trailing = {w.lower() for w in words["trailing_words"]} | {",", ";", ":", "("}
         self.severity = re.compile(r"(?:(?:%s)(?:\s*,)?\s+)+" % "|".join(words["severity_words"]), re.I)
         count = r"(?:\d{1,2}|%s)(?:\s*\(\d{1,2}\))?|x\d{1,2}" % "|".join(words["count_words"])
-        self.count = re.compile(r"(?<![\w/.-])(?:%s)\s+(?:(?:sessions|visits|treatments)\s+of\s+)?$" % count, re.I)
+        # lists added after the first release: a pipeline saved before them loads with none
+        units = "|".join(words.get("therapy_units", []))
+        qualifiers = "|".join(words.get("count_qualifiers", []))
+        self.count = re.compile(r"(?<![\w/.-])(?:%s)\s+(?:(?:%s)\s+)?(?:(?:%s)\s+of\s+)?$" % (count, qualifiers, units), re.I)
         self.therapy = re.compile(r"(?:%s)\b" % "|".join(words["therapy_heads"]), re.I)
+        self.units = {w.lower() for w in words.get("therapy_units", [])}
         self.pain = {w.lower() for w in words["pain_words"]}
 
     def __call__(self, doc: Doc, ents: Sequence[Span]) -> List[Span]:
@@ -44,7 +50,9 @@ class SpanBoundaries:
         start, end, label = ent.start, self._trimmed_end(ent), ent.label_
         if label == "DIAGNOSIS":
             start = self._without_severity(doc, start, end)
-        elif label == "TREATMENT" and self.therapy.match(doc[start:end].text):
+        elif label == "TREATMENT":
+            if end < ceiling and doc[end].lower_ in self.units and self.therapy.match(doc[start:end].text):
+                end += 1
             start = self._with_count(doc, start, floor)
         elif label == "ANATOMY":
             if doc[end - 1].lower_ in self.pain:

@@ -3,7 +3,9 @@
 A guideline statement ("Claims Administrator guideline: ...", "MAXIMUS guideline: ...") gets a
 GuidelineBasis (MTUS-based or not, or no evidence cited) and one citation per "Decision based on"
 clause. Elsewhere every GUIDELINE entity becomes a citation, with the chapter, table, page,
-edition and year written right after it. Citations are spans in doc.spans["citations"] with a
+edition and year written right after it. A source cited in a "Non-MTUS Citation" clause that no
+entity covers (a textbook, a journal article: "Green's Operative Hand Surgery, 6th ed") becomes a
+GUIDELINE entity, its title (guide rule 12), so that the relation step can link the item to it. Citations are spans in doc.spans["citations"] with a
 typed value in span._.citation; statements carry span._.guideline_basis.
 """
 import re
@@ -117,6 +119,21 @@ def entity_citation(text: str, ent: Span, party: Optional[str]) -> Tuple[int, in
         regulation=regulation.group(1) if regulation else None, party=party)
 
 
+def _tag_cited_sources(doc: Doc, text: str, found: List[Tuple[int, int, Citation]]) -> None:
+    """A GUIDELINE entity over the title of each non-MTUS source that no entity covers."""
+    ents = list(doc.ents)
+    added = []
+    for start, end, citation in found:
+        if citation.mtus or any(ent.start_char < end and start < ent.end_char for ent in ents):
+            continue
+        comma = text.find(",", start, end)
+        title = doc.char_span(start, comma if comma >= 0 else end, label="GUIDELINE", alignment_mode="contract")
+        if title is not None and len(title):
+            added.append(title)
+    if added:
+        doc.ents = sorted(ents + added, key=lambda ent: ent.start)
+
+
 @registry.scorers("spacy_imr.guideline_citations_scorer.v1")
 def make_guideline_citations_scorer():
     return guideline_citations_score
@@ -128,19 +145,20 @@ def guideline_citations_score(examples: Iterable[Example], **kwargs) -> Dict[str
 
 @Language.factory(
     "imr_guideline_citations",
-    assigns=["doc.spans", "span._.citation", "span._.guideline_basis"],
+    assigns=["doc.spans", "doc.ents", "span._.citation", "span._.guideline_basis"],
     requires=["doc.ents"],
-    default_config={"scorer": {"@scorers": "spacy_imr.guideline_citations_scorer.v1"}},
+    default_config={"tag_cited_sources": True, "scorer": {"@scorers": "spacy_imr.guideline_citations_scorer.v1"}},
     default_score_weights={f"spans_{CITATIONS_KEY}_f": 1.0},
 )
-def make_guideline_citations(nlp: Language, name: str, scorer: Optional[Callable]):
-    return GuidelineCitations(nlp, name, scorer=scorer)
+def make_guideline_citations(nlp: Language, name: str, tag_cited_sources: bool, scorer: Optional[Callable]):
+    return GuidelineCitations(nlp, name, tag_cited_sources=tag_cited_sources, scorer=scorer)
 
 
 class GuidelineCitations:
-    def __init__(self, nlp: Language, name: str = "imr_guideline_citations", *,
+    def __init__(self, nlp: Language, name: str = "imr_guideline_citations", *, tag_cited_sources: bool = True,
                  scorer: Optional[Callable] = guideline_citations_score):
         self.name = name
+        self.tag_cited_sources = tag_cited_sources
         self.scorer = scorer
 
     def __call__(self, doc: Doc) -> Doc:
@@ -152,6 +170,8 @@ class GuidelineCitations:
             statement._.guideline_basis = guideline_basis(statement.text, statement.label_)
             found.extend(statement_citations(text, statement.start_char, statement.end_char, statement.label_))
         # looked up by offset: a long input (many letters in one text) holds many of each
+        if self.tag_cited_sources:
+            _tag_cited_sources(doc, text, found)
         cited = Intervals((start, end, True) for start, end, _ in found)
         negations = Intervals((*m.span(), True) for s in statements for m in NOT_MTUS.finditer(text, s.start_char, s.end_char))
         parties = Intervals((s.start_char, s.end_char, (order, s.label_)) for order, s in enumerate(statements))

@@ -21,6 +21,7 @@ from spacy.util import SimpleFrozenList, ensure_path, filter_spans, registry
 from .anchored_search import AnchoredWindows
 from .decisions import PROSE_DECISION, UNKNOWN, normalize_decision
 from .errors import Errors, Warnings
+from .item_names import name_stems
 from .rules import check_rules, read_rules
 from .scoring import score_span_group
 from .text_alignment import doc_text
@@ -224,9 +225,6 @@ def block_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
     return _shared_rationales(text, items)
 
 
-NAME_WORD = re.compile(r"[a-z]{3,}")
-NAME_STOP_WORDS = {"the", "for", "and", "with", "request", "requests", "requested", "purchase", "rental", "times",
-                   "week", "weeks", "sessions", "visits", "left", "right", "bilateral"}
 SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
 
 
@@ -254,7 +252,7 @@ def _argued_parts(text: str, rationale: Tuple[int, int],
     """Per item name, the part of `rationale` that ends in a decision sentence naming it (None unless
     every name gets one)."""
     start, end = rationale
-    words = [set(NAME_WORD.findall(text[a:b].lower())) - NAME_STOP_WORDS for a, b in names]
+    words = [name_stems(text[a:b]) for a, b in names]
     parts: List[Optional[Tuple[int, int]]] = [None] * len(names)
     part_start = start
     for decision in PROSE_DECISION.finditer(text, start, end):
@@ -263,7 +261,7 @@ def _argued_parts(text: str, rationale: Tuple[int, int],
         stop = SENTENCE_STOP.search(text, decision.end(), end)
         part_end = stop.end() if stop else end
         sentence_start = max([m.end() for m in SENTENCE_STOP.finditer(text, part_start, decision.start())], default=part_start)
-        said_of = set(NAME_WORD.findall(text[sentence_start:part_end].lower()))
+        said_of = name_stems(text[sentence_start:part_end])
         overlaps = [len(name & said_of) for name in words]
         best = max(overlaps)
         if best:

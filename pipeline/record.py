@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from .about import SCHEMA_VERSION
 from .decisions import OVERTURNED, PARTIAL, UNKNOWN, UPHELD, normalize_decision_at
-from .relations import item_name, named_item
+from .item_names import item_name, named_item
 from .text_alignment import doc_text
 from .values import ItemBlock
 

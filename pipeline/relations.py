@@ -21,7 +21,7 @@ import math
 import re
 from collections import defaultdict
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy
 import srsly
@@ -32,6 +32,7 @@ from spacy.util import SimpleFrozenList, ensure_path
 
 from .errors import Errors
 from .intervals import Intervals
+from .item_names import item_name, name_stems, named_item
 from .text_alignment import SENTENCE_BREAK, doc_text
 from .values import Relation
 
@@ -45,7 +46,6 @@ RELATION_TYPES = {
 CHILD_LABELS = tuple(label for _, children in RELATION_TYPES.values() for label in children)
 PARAMETERS_FILE = "relation_model.json"
 WORD = re.compile(r"[a-z]+")
-T = TypeVar("T")
 _RECOMMENDATION = re.compile(r"recommendation\b", re.I)
 # a decision whose subject follows it: "the prior denial is overturned for X", "upheld the denial of the requested X"
 _SUBJECT_FOLLOWS = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:requested\b|request\s+for\b)?", re.I)
@@ -55,40 +55,6 @@ _REQUEST_FOR = re.compile(r"\brequests?\s+for\b", re.I)
 # the words right before a guideline mention: "which is part of the MTUS" cites nothing
 _LEAD_WORDS = re.compile(r"((?:[A-Za-z]+\W{1,3}){1,3})$")
 _COORDINATION = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&|/)\s*)", re.I)
-_LEADING = re.compile(r"^(?:(?:the|a|an|associated|requested|request\s+for|retrospective|concurrent)\s+)+")
-# Words of an item's name that say nothing of which item it is.
-_NAME_STOP = frozenset("""with without right left both bilateral lower upper sessions session visits visit times
-    week weeks days month months rental purchase contrast additional associated surgical service request
-    requested spine""".split())
-
-
-def named_item(name: str, items: Dict[str, T]) -> Optional[T]:
-    """The item (by its `item_name`) a mention's name names: the same words; or, when only one heading
-    has them, its first or last words ("home health physical therapy" names "Associated surgical
-    service: Home health physical therapy, 6 visits"), also of the part after a colon."""
-    if name in items:
-        return items[name]
-    if len(name) < 8:
-        return None
-    found = [value for item, value in items.items() if any(
-        _word_prefix(name, part) or part.endswith(" " + name) for part in (item, item.rsplit(": ", 1)[-1]))]
-    return found[0] if len(found) == 1 else None
-
-
-def _word_prefix(name: str, item: str) -> bool:
-    return item.startswith(name) and len(item) > len(name) and item[len(name)] in " ,"
-
-
-def name_stems(text: str) -> FrozenSet[str]:
-    """The words that tell an item from another, cut to six letters so that "blocks" meets "block"."""
-    return frozenset(word[:6] for word in WORD.findall(text.lower()) if len(word) > 3 and word not in _NAME_STOP)
-
-
-def item_name(text: str) -> str:
-    """An item's words for matching mentions: lower case, spaces folded, no leading article."""
-    return _LEADING.sub("", " ".join(text.lower().split()))
-
-
 class Mention:
     """A span as the pair features read it. A letter's few hundred spans stand in thousands of
     candidate pairs, so what a feature needs of a span (its bounds, sentence, item regions, whether

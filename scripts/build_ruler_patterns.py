@@ -70,9 +70,12 @@ BOUNDARIES = {
                        "minor", "small", "large", "marked", "significant", "unspecified", r"grade\s+(?:\d+|[IVX]+)"],
     "count_words": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                     "fourteen", "sixteen", "eighteen", "twenty", "twenty-four"],
+    "count_qualifiers": ["additional", "more", "further", "prior", "previous", "initial", "remaining", "supervised",
+                         r"post-?operative"],
     "therapy_heads": ["physical therapy", "PT", "occupational therapy", "OT", "chiropractic", "acupuncture",
                       "aquatic therapy", "massage", "cognitive behavioral", "CBT", "psychotherapy", "sessions", "visits",
                       "treatments"],
+    "therapy_units": ["sessions", "visits", "treatments"],
     "pain_words": ["pain"],
 }
 

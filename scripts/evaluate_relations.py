@@ -24,7 +24,8 @@ import typer
 from spacy_imr.corpus import gold_layers, iter_split_letters
 from spacy_imr.decisions import normalize_decision
 from spacy_imr.letter_sections import compile_rules, create_section_rules, letter_structure, set_structure
-from spacy_imr.relations import RELATION_TYPES, item_name, named_item, predict_relations
+from spacy_imr.item_names import item_name, named_item
+from spacy_imr.relations import RELATION_TYPES, predict_relations
 
 End = Tuple[int, int]
 Triple = Tuple[End, End, str]

@@ -11,6 +11,11 @@ from spacy_imr.decisions import PROSE_DECISION, normalize_decision, normalize_de
     ("is medically necessary and appropriate", "overturned"),
     ("is notmedically necessary and appropriate", "upheld"),
     ("was not medically necessary per the documentation", "upheld"),
+    ("would not be medically necessary", "upheld"),
+    ("is determined to not be medically necessary", "upheld"),
+    ("is not considered medically necessary", "upheld"),
+    ("is not medically appropriate", "upheld"),
+    ("is determined to be medically necessary", "overturned"),
     ("Recommendation is for denial", "upheld"),
     ("Recommendation is for non-certification", "upheld"),
     ("Recommendation is for certification", "overturned"),
@@ -52,6 +57,11 @@ def test_normalize_decision_at_reads_the_word_before_the_phrase():
     ("The cane is not medically necessary and appropriate.", "is not medically necessary and appropriate"),
     ("Physical therapy 12 visits is certified in part; six visits are appropriate.", "is certified in part"),
     ("The request for 12 visits is modified to 6 visits.", "is modified to"),
+    ("The brace and the stimulator are therefore not medically necessary.", "are therefore not medically necessary"),
+    ("Without a trial, the unit would not be medically necessary.", "would not be medically necessary"),
+    ("The MRI is determined to be medically necessary.", "is determined to be medically necessary"),
+    ("The cream is not considered medically necessary and appropriate.",
+     "is not considered medically necessary and appropriate"),
 ])
 def test_prose_decision_finds_concluding_phrases(sentence, phrase):
     assert PROSE_DECISION.search(sentence).group(0) == phrase

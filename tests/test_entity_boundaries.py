@@ -7,7 +7,8 @@ import spacy
 TEXT = ("She was prescribed cyclobenzaprine 10 mg (prescribed on 03/02/2016) and naproxen 550mg twice a day with "
         "food. X-rays showed grade 3 joint space narrowing and a small supraspinatus tendon tear. She completed "
         "12 sessions of physical therapy and five (5) chiropractic visits. She reports left elbow pain and chest "
-        "pain. Assessment: right shoulder impingement syndrome.")
+        "pain. Assessment: right shoulder impingement syndrome. The request for 1 open MRI, 8 additional "
+        "acupuncture visits and six physical therapy sessions was made.")
 NER_ENTITIES = [
     ("cyclobenzaprine 10 mg (", "TREATMENT"),
     ("naproxen 550mg twice a day with", "TREATMENT"),
@@ -18,6 +19,9 @@ NER_ENTITIES = [
     ("left elbow pain", "ANATOMY"),
     ("chest", "ANATOMY"),
     ("right shoulder impingement syndrome", "DIAGNOSIS"),
+    ("open MRI", "TREATMENT"),
+    ("acupuncture visits", "TREATMENT"),
+    ("physical therapy", "TREATMENT"),
 ]
 
 
@@ -31,7 +35,13 @@ def nlp():
 
 def ner_doc(nlp, entities):
     doc = nlp.make_doc(TEXT)
-    doc.ents = [doc.char_span(TEXT.index(text), TEXT.index(text) + len(text), label=label) for text, label in entities]
+    # each entity's words are found after the previous entity's
+    spans, offset = [], 0
+    for text, label in entities:
+        start = TEXT.index(text, offset)
+        spans.append(doc.char_span(start, start + len(text), label=label))
+        offset = start + len(text)
+    doc.ents = spans
     return doc
 
 
@@ -47,6 +57,9 @@ def test_entity_boundaries_follow_the_guide(nlp):
         ("left elbow pain", "DIAGNOSIS"),  # a site with its pain is a diagnosis (guide rule 8)
         ("chest pain", "DIAGNOSIS"),
         ("right shoulder impingement syndrome", "DIAGNOSIS"),
+        ("1 open MRI", "TREATMENT"),  # any treatment takes the count before it
+        ("8 additional acupuncture visits", "TREATMENT"),  # through a word that qualifies the count
+        ("six physical therapy sessions", "TREATMENT"),  # a therapy takes the unit after it
     ]
 
 

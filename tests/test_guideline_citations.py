@@ -39,3 +39,30 @@ def test_guideline_citations_run_again_gives_the_same_citations(nlp):
     doc = nlp(NOT_CITED)
     first = _citations(doc)
     assert _citations(nlp.get_pipe("imr_guideline_citations")(doc)) == first
+
+
+# a reviewer's line citing a textbook, which no ruler term names
+TEXTBOOK = NOT_CITED.replace("Decision based on MTUS Knee Complaints 2004, Section(s): Activity Alteration.",
+                             "Decision based on Non-MTUS Citation: Campbell's Operative Orthopaedics, 13th edition, "
+                             "chapter 45.")
+
+
+def test_guideline_citations_tag_the_title_of_an_uncovered_source(nlp):
+    doc = nlp(TEXTBOOK)
+    guidelines = [ent.text for ent in doc.ents if ent.label_ == "GUIDELINE"]
+    assert "Campbell's Operative Orthopaedics" in guidelines  # the title, without edition and chapter
+    cited = [(span.text, span._.citation.party) for span in doc.spans["citations"]]
+    assert ("Campbell's Operative Orthopaedics, 13th edition, chapter 45", "reviewer") in cited
+
+
+def test_guideline_citations_leave_the_entities_when_told(nlp):
+    import spacy
+
+    plain = spacy.blank("en")
+    plain.add_pipe("imr_guideline_citations", config={"tag_cited_sources": False})
+    doc = nlp.make_doc(TEXTBOOK)
+    for name in nlp.pipe_names[: nlp.pipe_names.index("imr_guideline_citations")]:
+        doc = nlp.get_pipe(name)(doc)
+    before = [(ent.start, ent.end, ent.label_) for ent in doc.ents]
+    assert [(ent.start, ent.end, ent.label_) for ent in plain.get_pipe("imr_guideline_citations")(doc).ents] == before
+    assert nlp.get_pipe("imr_guideline_citations")(doc).ents != before

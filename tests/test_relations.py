@@ -93,7 +93,8 @@ def test_relations_decision_subjects_and_item_names(nlp):
     heading by the same words or by the heading's first or last words; the pair of the heading and a
     decision said of a mention naming it is a candidate, wherever the decision stands."""
     from test_letter_sections import BARE_HEADINGS
-    from spacy_imr.relations import PairContext, candidates, item_name, named_item, pair_features
+    from spacy_imr.item_names import item_name, named_item
+    from spacy_imr.relations import PairContext, candidates, pair_features
 
     doc = nlp(BARE_HEADINGS)
     context = PairContext(doc, list(doc.spans.get("rationales", [])))
