@@ -9,7 +9,8 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - a treatment takes in the count written before it ("12 sessions of physical therapy", "six (6) visits",
   "1 open MRI", "8 additional chiropractic visits");
 - a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits");
-- a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8).
+- a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8);
+- a generic word alone is no treatment ("surgery", "medications", "modalities", guide rule 10).
 """
 import re
 from typing import Dict, List, Optional, Sequence
@@ -21,7 +22,7 @@ from .text_alignment import doc_text
 
 class SpanBoundaries:
     """The compiled rules of one word-list dict: {"trailing_words", "severity_words", "count_words",
-    "count_qualifiers", "therapy_heads", "therapy_units", "pain_words"}."""
+    "count_qualifiers", "therapy_heads", "therapy_units", "pain_words", "generic_treatments"}."""
 
     def __init__(self, words: Dict[str, List[str]]):
         self.trailing = {w.lower() for w in words["trailing_words"]} | {",", ";", ":", "("}
@@ -34,6 +35,7 @@ class SpanBoundaries:
         self.therapy = re.compile(r"(?:%s)\b" % "|".join(words["therapy_heads"]), re.I)
         self.units = {w.lower() for w in words.get("therapy_units", [])}
         self.pain = {w.lower() for w in words["pain_words"]}
+        self.generic = {w.lower() for w in words.get("generic_treatments", [])}
 
     def __call__(self, doc: Doc, ents: Sequence[Span]) -> List[Span]:
         kept: List[Span] = []
@@ -51,6 +53,8 @@ class SpanBoundaries:
         if label == "DIAGNOSIS":
             start = self._without_severity(doc, start, end)
         elif label == "TREATMENT":
+            if " ".join(doc[start:end].text.lower().split()) in self.generic:
+                return None
             if end < ceiling and doc[end].lower_ in self.units and self.therapy.match(doc[start:end].text):
                 end += 1
             start = self._with_count(doc, start, floor)

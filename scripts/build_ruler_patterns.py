@@ -77,6 +77,13 @@ BOUNDARIES = {
                       "treatments"],
     "therapy_units": ["sessions", "visits", "treatments"],
     "pain_words": ["pain"],
+    # guide rule 10, and the words the train gold never marks alone as a treatment
+    "generic_treatments": ["surgery", "surgical intervention", "conservative care", "conservative treatment",
+                           "conservative management", "medications", "medication", "medication management", "therapy",
+                           "imaging", "advanced imaging", "diagnostic studies", "treatment", "treatments", "modalities",
+                           "treatment modalities", "pain management", "operative treatment", "psychological treatment",
+                           "physical examination", "physical examinations", "follow-up", "follow up", "modified duty",
+                           "modified duties", "modified work", "work restrictions"],
 }
 
 

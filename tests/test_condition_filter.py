@@ -82,3 +82,24 @@ def test_condition_filter_drops_suspected_and_unshown_conditions():
     terms = ["medial meniscal tear", "fracture", "ulnar neuropathy", "complex medial meniscal tear"]
     assert filtered(clinical, "Decision rationale: the request is medically necessary.", terms) == [
         "complex medial meniscal tear"]
+
+
+def test_condition_filter_drops_findings_named_as_a_guideline_criterion():
+    clinical = "On examination there was weakness of abduction and crepitus of the right shoulder. "
+    decisions = ("Decision rationale: The ODG supports acromioplasty when there is pain with active arc motion and "
+                 "weakness of abduction. The patient has weakness of abduction on examination, and the ODG criteria "
+                 "are met. The request is medically necessary.")
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_condition_filter")
+    doc = nlp.make_doc(clinical + decisions)
+    ents, start = [], 0
+    for term in ["weakness", "crepitus", "active arc", "weakness", "weakness"]:
+        start = doc.text.index(term, start)
+        ents.append(doc.char_span(start, start + len(term), label="EXAM_FINDING"))
+        start += len(term)
+    doc.ents = ents
+    doc.spans["sections"] = [doc.char_span(0, len(clinical) - 1, label="clinical_summary"),
+                             doc.char_span(len(clinical), len(doc.text), label="decisions")]
+    kept = [ent.start_char for ent in component(doc).ents]
+    # the summary's findings and the patient's own in the rationale stay; the guideline's criteria go
+    assert kept == [ents[0].start_char, ents[1].start_char, ents[4].start_char]

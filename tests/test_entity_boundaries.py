@@ -76,3 +76,11 @@ def test_entity_boundaries_survive_to_disk(nlp, tmp_path):
     doc = loaded(ner_doc(loaded, NER_ENTITIES[:3]))
     assert [ent.text for ent in doc.ents] == ["cyclobenzaprine 10 mg", "naproxen 550mg twice a day",
                                               "joint space narrowing"]
+
+
+def test_entity_boundaries_drop_a_generic_word_alone(nlp):
+    text = "Treatment has included medications, surgery, treatment modalities and home physical therapy."
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(words), text.index(words) + len(words), label="TREATMENT")
+                for words in ("medications", "surgery", "treatment modalities", "home physical therapy")]
+    assert [ent.text for ent in nlp(doc).ents] == ["home physical therapy"]  # guide rule 10
