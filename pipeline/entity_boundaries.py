@@ -10,10 +10,12 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
   "1 open MRI", "8 additional chiropractic visits");
 - a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits");
 - a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8);
-- a generic word alone is no treatment ("surgery", "medications", "modalities", guide rule 10).
+- a generic word alone is no treatment ("surgery", "medications", "modalities", guide rule 10);
+- a "diagnosis" that is a site and names no condition is an ANATOMY ("right ulnar wrist"): it ends
+  where a ruler ANATOMY term inside it ends, and no ruler DIAGNOSIS term meets it.
 """
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -37,21 +39,25 @@ class SpanBoundaries:
         self.pain = {w.lower() for w in words["pain_words"]}
         self.generic = {w.lower() for w in words.get("generic_treatments", [])}
 
-    def __call__(self, doc: Doc, ents: Sequence[Span]) -> List[Span]:
+    def __call__(self, doc: Doc, ents: Sequence[Span], matches: Iterable[Span] = ()) -> List[Span]:
+        """`matches`: the entity ruler's matches, which tell a site from a condition."""
+        sites = _RulerTerms(matches)
         kept: List[Span] = []
         for index, ent in enumerate(ents):
             following = ents[index + 1].start if index + 1 < len(ents) else len(doc)
-            span = self._bounded(doc, ent, kept[-1].end if kept else 0, following)
+            span = self._bounded(doc, ent, kept[-1].end if kept else 0, following, sites)
             if span is not None:
                 kept.append(span)
         return kept
 
-    def _bounded(self, doc: Doc, ent: Span, floor: int, ceiling: int) -> Optional[Span]:
+    def _bounded(self, doc: Doc, ent: Span, floor: int, ceiling: int, terms: "_RulerTerms") -> Optional[Span]:
         if ent.label_ not in ("DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "TREATMENT"):
             return ent
         start, end, label = ent.start, self._trimmed_end(ent), ent.label_
         if label == "DIAGNOSIS":
             start = self._without_severity(doc, start, end)
+            if terms.site_only(start, end):
+                label = "ANATOMY"
         elif label == "TREATMENT":
             if " ".join(doc[start:end].text.lower().split()) in self.generic:
                 return None
@@ -91,3 +97,20 @@ class SpanBoundaries:
             return start
         span = doc.char_span(match.start(), doc[start].idx, alignment_mode="contract")
         return span.start if span is not None and len(span) and span.start >= floor else start
+
+
+class _RulerTerms:
+    """Where the ruler's ANATOMY terms end and which tokens its DIAGNOSIS terms cover."""
+
+    def __init__(self, matches: Iterable[Span]):
+        self.anatomy_starts: Dict[int, List[int]] = {}
+        self.condition_tokens = set()
+        for match in matches:
+            if match.label_ == "ANATOMY":
+                self.anatomy_starts.setdefault(match.end, []).append(match.start)
+            elif match.label_ == "DIAGNOSIS":
+                self.condition_tokens.update(range(match.start, match.end))
+
+    def site_only(self, start: int, end: int) -> bool:
+        return (any(term_start >= start for term_start in self.anatomy_starts.get(end, ()))
+                and not any(i in self.condition_tokens for i in range(start, end)))

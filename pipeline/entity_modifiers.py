@@ -172,7 +172,7 @@ class EntityModifiers:
                 kept.append(ent)
             else:
                 kept.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
-        doc.ents = self.boundaries(doc, kept)
+        doc.ents = self.boundaries(doc, kept, doc.spans.get(self.ruler_spans_key, ()) if self.ruler_spans_key else ())
         return doc
 
     def _left(self, doc: Doc, ent: Span, kept: List[Span]) -> int:

@@ -84,3 +84,19 @@ def test_entity_boundaries_drop_a_generic_word_alone(nlp):
     doc.ents = [doc.char_span(text.index(words), text.index(words) + len(words), label="TREATMENT")
                 for words in ("medications", "surgery", "treatment modalities", "home physical therapy")]
     assert [ent.text for ent in nlp(doc).ents] == ["home physical therapy"]  # guide rule 10
+
+
+def test_entity_boundaries_a_site_that_names_no_condition_is_anatomy(nlp):
+    text = "She has pain on the right ulnar wrist and right wrist tenosynovitis."
+    doc = nlp.make_doc(text)
+
+    def span(words, label, occurrence=0):
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(words, start + 1)
+        return doc.char_span(start, start + len(words), label=label)
+
+    doc.ents = [span("right ulnar wrist", "DIAGNOSIS"), span("right wrist tenosynovitis", "DIAGNOSIS")]
+    doc.spans["ruler"] = [span("wrist", "ANATOMY"), span("wrist", "ANATOMY", 1), span("tenosynovitis", "DIAGNOSIS")]
+    assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [
+        ("right ulnar wrist", "ANATOMY"), ("right wrist tenosynovitis", "DIAGNOSIS")]
