@@ -4,7 +4,8 @@ imr_entity_modifiers after its own extensions. The word lists come with the modi
 habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enforces"):
 
 - a span never ends on a function word, a comma or an unclosed "(" ("cyclobenzaprine 10 mg (",
-  "naproxen 550mg twice a day with"): no gold span of train does;
+  "naproxen 550mg twice a day with", "Official Disability Guidelines, the"): no gold span of train does;
+- two guideline mentions written as one word are one ("CA-" and "MTUS" of "CA-MTUS");
 - a diagnosis leaves out severity and coding words before it ("mild", "grade 2", "unspecified");
 - a treatment takes in the count written before it ("12 sessions of physical therapy", "six (6) visits",
   "1 open MRI", "8 additional chiropractic visits");
@@ -46,12 +47,15 @@ class SpanBoundaries:
         for index, ent in enumerate(ents):
             following = ents[index + 1].start if index + 1 < len(ents) else len(doc)
             span = self._bounded(doc, ent, kept[-1].end if kept else 0, following, sites)
-            if span is not None:
-                kept.append(span)
+            if span is None:
+                continue
+            if kept and _written_together(kept[-1], span):
+                span = Span(doc, kept.pop().start, span.end, label=span.label_, span_id=span.id_)
+            kept.append(span)
         return kept
 
     def _bounded(self, doc: Doc, ent: Span, floor: int, ceiling: int, terms: "_RulerTerms") -> Optional[Span]:
-        if ent.label_ not in ("DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "TREATMENT"):
+        if ent.label_ not in ("DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "TREATMENT", "GUIDELINE"):
             return ent
         start, end, label = ent.start, self._trimmed_end(ent), ent.label_
         if label == "DIAGNOSIS":
@@ -97,6 +101,11 @@ class SpanBoundaries:
             return start
         span = doc.char_span(match.start(), doc[start].idx, alignment_mode="contract")
         return span.start if span is not None and len(span) and span.start >= floor else start
+
+
+def _written_together(before: Span, span: Span) -> bool:
+    return (before.label_ == span.label_ == "GUIDELINE" and before.end == span.start
+            and not before.doc[before.end - 1].whitespace_)
 
 
 class _RulerTerms:

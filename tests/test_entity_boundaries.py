@@ -100,3 +100,12 @@ def test_entity_boundaries_a_site_that_names_no_condition_is_anatomy(nlp):
     doc.spans["ruler"] = [span("wrist", "ANATOMY"), span("wrist", "ANATOMY", 1), span("tenosynovitis", "DIAGNOSIS")]
     assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [
         ("right ulnar wrist", "ANATOMY"), ("right wrist tenosynovitis", "DIAGNOSIS")]
+
+
+def test_entity_boundaries_guidelines_written_as_one_word_and_trailing_words(nlp):
+    text = "Decision rationale: CA-MTUS states that, per the Official Disability Guidelines, the test is optional."
+    doc = nlp.make_doc(text)
+    pieces = [("CA-", "GUIDELINE"), ("MTUS", "GUIDELINE"), ("Official Disability Guidelines, the", "GUIDELINE")]
+    doc.ents = [doc.char_span(text.index(words), text.index(words) + len(words), label=label)
+                for words, label in pieces]
+    assert [ent.text for ent in nlp(doc).ents] == ["CA-MTUS", "Official Disability Guidelines"]
