@@ -23,5 +23,13 @@ def nlp():
     return spacy_imr.build_rule_pipeline()
 
 
+def phrase_span(doc, phrase: str, label: str, occurrence: int = 0):
+    """The span of the `occurrence`-th (from 0) `phrase` in the doc's text, labelled."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = doc.text.index(phrase, start + 1)
+    return doc.char_span(start, start + len(phrase), label=label)
+
+
 def folded(text: str) -> str:
     return " ".join(text.split())

@@ -1,6 +1,7 @@
 """The guide's span boundaries, applied by imr_entity_modifiers to the NER's entities as to the ruler's."""
 import pytest
 import spacy
+from conftest import phrase_span
 
 # A summary as the NER might leave it: each entity (found by its words below) with a boundary the
 # guide does not allow, beside entities that need no change.
@@ -89,15 +90,9 @@ def test_entity_boundaries_drop_a_generic_word_alone(nlp):
 def test_entity_boundaries_a_site_that_names_no_condition_is_anatomy(nlp):
     text = "She has pain on the right ulnar wrist and right wrist tenosynovitis."
     doc = nlp.make_doc(text)
-
-    def span(words, label, occurrence=0):
-        start = -1
-        for _ in range(occurrence + 1):
-            start = text.index(words, start + 1)
-        return doc.char_span(start, start + len(words), label=label)
-
-    doc.ents = [span("right ulnar wrist", "DIAGNOSIS"), span("right wrist tenosynovitis", "DIAGNOSIS")]
-    doc.spans["ruler"] = [span("wrist", "ANATOMY"), span("wrist", "ANATOMY", 1), span("tenosynovitis", "DIAGNOSIS")]
+    doc.ents = [phrase_span(doc, "right ulnar wrist", "DIAGNOSIS"), phrase_span(doc, "right wrist tenosynovitis", "DIAGNOSIS")]
+    doc.spans["ruler"] = [phrase_span(doc, "wrist", "ANATOMY"), phrase_span(doc, "wrist", "ANATOMY", 1),
+                          phrase_span(doc, "tenosynovitis", "DIAGNOSIS")]
     assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [
         ("right ulnar wrist", "ANATOMY"), ("right wrist tenosynovitis", "DIAGNOSIS")]
 

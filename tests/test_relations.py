@@ -12,7 +12,7 @@ from spacy_imr.corpus import pre_annotate, text_sha256
 from spacy_imr.extract import iter_records
 from spacy_imr.reading import read_letter
 
-from conftest import FIXTURE_LETTERS, REPO
+from conftest import FIXTURE_LETTERS, REPO, phrase_span
 
 sys.path.insert(0, str(REPO / "scripts"))
 from convert_corpus import convert_corpus  # noqa: E402
@@ -272,11 +272,7 @@ def test_relations_decision_subjects_in_summaries_and_request_clauses():
     doc = nlp.make_doc(SUMMARY)
 
     def span(phrase, label, occurrence=0):
-        start = -1
-        for _ in range(occurrence + 1):
-            start = SUMMARY.index(phrase, start + 1)
-        return doc.char_span(start, start + len(phrase), label=label)
-
+        return phrase_span(doc, phrase, label, occurrence)
     doc.ents = [span("decompression", "TREATMENT"), span("12 post-operative visits", "TREATMENT"),
                 span("is certified", "DECISION"), span("the prior denial is overturned", "DECISION"),
                 span("shoulder arthroscopy", "TREATMENT"), span("cold therapy unit", "TREATMENT"),
