@@ -12,6 +12,8 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits");
 - a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8);
 - a generic word alone is no treatment ("surgery", "medications", "modalities", guide rule 10);
+- a treatment and the other name written after it in parentheses are two treatments
+  ("electromyography (EMG)", "Voltaren Gel 1% (diclofenac)");
 - a "diagnosis" that is a site and names no condition is an ANATOMY ("right ulnar wrist"): it ends
   where a ruler ANATOMY term inside it ends, and no ruler DIAGNOSIS term meets it.
 """
@@ -51,7 +53,7 @@ class SpanBoundaries:
                 continue
             if kept and _written_together(kept[-1], span):
                 span = Span(doc, kept.pop().start, span.end, label=span.label_, span_id=span.id_)
-            kept.append(span)
+            kept.extend(_other_name_apart(span))
         return kept
 
     def _bounded(self, doc: Doc, ent: Span, floor: int, ceiling: int, terms: "_RulerTerms") -> Optional[Span]:
@@ -101,6 +103,19 @@ class SpanBoundaries:
             return start
         span = doc.char_span(match.start(), doc[start].idx, alignment_mode="contract")
         return span.start if span is not None and len(span) and span.start >= floor else start
+
+
+def _other_name_apart(span: Span) -> List[Span]:
+    """"X (Y)": X and Y, where Y is a treatment's other name, a word or four with no digit."""
+    doc = span.doc
+    if span.label_ != "TREATMENT" or len(span) < 4 or span[-1].text != ")":
+        return [span]
+    opened = max((t.i for t in span if t.text == "("), default=span.start)
+    name = doc[opened + 1:span.end - 1]
+    if opened == span.start or not 1 <= len(name) <= 4 or any(c.isdigit() for c in name.text):
+        return [span]
+    return [Span(doc, span.start, opened, label=span.label_, span_id=span.id_),
+            Span(doc, opened + 1, span.end - 1, label=span.label_, span_id=span.id_)]
 
 
 def _written_together(before: Span, span: Span) -> bool:

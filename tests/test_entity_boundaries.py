@@ -104,3 +104,12 @@ def test_entity_boundaries_guidelines_written_as_one_word_and_trailing_words(nlp
     doc.ents = [doc.char_span(text.index(words), text.index(words) + len(words), label=label)
                 for words, label in pieces]
     assert [ent.text for ent in nlp(doc).ents] == ["CA-MTUS", "Official Disability Guidelines"]
+
+
+def test_entity_boundaries_a_treatment_and_its_other_name_are_two(nlp):
+    text = "She had electromyography (EMG) and Voltaren Gel 1% (diclofenac), then an injection (DOS 12/29/16)."
+    doc = nlp.make_doc(text)
+    doc.ents = [phrase_span(doc, phrase, "TREATMENT") for phrase in
+                ("electromyography (EMG)", "Voltaren Gel 1% (diclofenac)", "injection (DOS 12/29/16)")]
+    assert [ent.text for ent in nlp(doc).ents] == [
+        "electromyography", "EMG", "Voltaren Gel 1%", "diclofenac", "injection (DOS 12/29/16)"]
