@@ -44,11 +44,11 @@ class SpanBoundaries:
 
     def __call__(self, doc: Doc, ents: Sequence[Span], matches: Iterable[Span] = ()) -> List[Span]:
         """`matches`: the entity ruler's matches, which tell a site from a condition."""
-        sites = _RulerTerms(matches)
+        terms = _RulerTerms(matches)
         kept: List[Span] = []
         for index, ent in enumerate(ents):
             following = ents[index + 1].start if index + 1 < len(ents) else len(doc)
-            span = self._bounded(doc, ent, kept[-1].end if kept else 0, following, sites)
+            span = self._bounded(doc, ent, kept[-1].end if kept else 0, following, terms)
             if span is None:
                 continue
             if kept and _written_together(kept[-1], span):
