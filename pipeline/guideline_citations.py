@@ -122,16 +122,17 @@ def entity_citation(text: str, ent: Span, party: Optional[str]) -> Tuple[int, in
 def _tag_cited_sources(doc: Doc, text: str, found: List[Tuple[int, int, Citation]]) -> None:
     """A GUIDELINE entity over the title of each non-MTUS source that no entity covers."""
     ents = list(doc.ents)
-    added = []
+    before = len(ents)
     for start, end, citation in found:
+        # the titles added so far count too: two clauses may cite one source at one place
         if citation.mtus or any(ent.start_char < end and start < ent.end_char for ent in ents):
             continue
         comma = text.find(",", start, end)
         title = doc.char_span(start, comma if comma >= 0 else end, label="GUIDELINE", alignment_mode="contract")
         if title is not None and len(title):
-            added.append(title)
-    if added:
-        doc.ents = sorted(ents + added, key=lambda ent: ent.start)
+            ents.append(title)
+    if len(ents) > before:
+        doc.ents = sorted(ents, key=lambda ent: ent.start)
 
 
 @registry.scorers("spacy_imr.guideline_citations_scorer.v1")
