@@ -5,6 +5,7 @@ normalised span text (line breaks and space runs folded to one space).
 """
 import hashlib
 import re
+from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
 
 from spacy.tokens import Doc, Span
@@ -54,9 +55,13 @@ def build_record(doc: Doc) -> Dict[str, Any]:
     citations = list(doc.spans.get("citations", []))
     relations = list(doc._.relations or [])
     blocks = doc._.item_blocks or []
-    decided, unmatched = _decisions_by_item(offsets, blocks, relations)
+    decided, unmatched = _relations_by_item(offsets, blocks, relations, "HAS_DECISION")
+    # without a relation step (doc._.relations is None) a shared statement's citations go to every item
+    cited = _relations_by_item(offsets, blocks, relations, "CITES")[0] if doc._.relations is not None else None
     statements = list(doc.spans.get("guideline_statements", []))
-    items = [_item(doc, offsets, block, citations, statements, decided.get(index, []), len(blocks))
+    shared = Counter((party, getattr(block, party)) for block in blocks for party in PARTIES if getattr(block, party))
+    items = [_item(doc, offsets, block, citations, statements, decided.get(index, []), len(blocks),
+                   None if cited is None else cited.get(index, []), shared)
              for index, block in enumerate(blocks)]
     if not blocks:  # no item structure at all: the items are those the relation step decides
         items = [_relation_item(offsets, head, linked, relations, citations) for head, linked in unmatched.items()]
@@ -188,8 +193,8 @@ def _citation(offsets: _Offsets, span: Span) -> Dict[str, Any]:
     return {**offsets.span(span.start_char, span.end_char), **span._.citation.to_dict()}
 
 
-def _decisions_by_item(offsets: _Offsets, blocks: List[ItemBlock], relations):
-    """The HAS_DECISION relations of each item block (by index): those whose head is the item's heading
+def _relations_by_item(offsets: _Offsets, blocks: List[ItemBlock], relations, label: str):
+    """The `label` relations of each item block (by index): those whose head is the item's heading
     or a mention that names it; and those of heads that name no item, grouped by the head's name
     (under the first head of that name the relations give)."""
     names = {item_name(offsets.text[b.item[0]:b.item[1]]): index for index, b in enumerate(blocks)}
@@ -197,7 +202,7 @@ def _decisions_by_item(offsets: _Offsets, blocks: List[ItemBlock], relations):
     unmatched: Dict[Tuple[int, int], list] = {}
     first_mention: Dict[str, Tuple[int, int]] = {}
     for relation in relations:
-        if relation.label != "HAS_DECISION":
+        if relation.label != label:
             continue
         head = relation.head
         index = next((i for i, b in enumerate(blocks) if head[0] < b.item[1] and b.item[0] < head[1]), None)
@@ -255,7 +260,7 @@ def _item_record(offsets: _Offsets, item_bounds: Tuple[int, int], decision: str,
 
 
 def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span], statements: List[Span], decided,
-          n_items: int) -> Dict[str, Any]:
+          n_items: int, cited: Optional[list], shared: Counter) -> Dict[str, Any]:
     decision, decision_text = block.decision, block.decision_text
     # a decision read from structure stands; prose that decides several items at once is the relation step's
     if decision == "unknown" or (doc._.layout == "C" and n_items > 1):
@@ -267,12 +272,18 @@ def _item(doc: Doc, offsets: _Offsets, block: ItemBlock, citations: List[Span], 
         bounds = getattr(block, party)
         span = next((s for s in statements if bounds and s.label_ == party and s.start_char <= bounds[0] < s.end_char), None)
         basis = span._.guideline_basis if span is not None else None
+        in_statement = [c for c in citations if span is not None and span.start_char <= c.start_char < span.end_char]
+        if cited is not None and shared[(party, bounds)] > 1:
+            # one statement speaks for several items ("on the Chronic Pain Medical Treatment Guidelines,
+            # pages 56-57, for Lidoderm, and on the ODG, Shoulder Chapter, for the injection"): the item's
+            # citations are those the relation step links to it
+            children = [r.child for r in cited if r.party == party]
+            in_statement = [c for c in in_statement if any(c.start_char < end and start < c.end_char for start, end in children)]
         guidelines[party] = {
             "mtus_based": basis.mtus_based if basis else None,
             "cited_evidence": basis.cited_evidence if basis else None,
             "statement": offsets.span(span.start_char, span.end_char) if span is not None else None,
-            "citations": [_citation(offsets, c) for c in citations
-                          if span is not None and span.start_char <= c.start_char < span.end_char],
+            "citations": [_citation(offsets, c) for c in in_statement],
         }
     partial = None
     if block.original_request or block.authorized:

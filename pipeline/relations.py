@@ -54,7 +54,16 @@ _SUBJECT_FOLLOWS = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:requested\b|reques
 _REQUEST_FOR = re.compile(r"\brequests?\s+for\b", re.I)
 # the words right before a guideline mention: "which is part of the MTUS" cites nothing
 _LEAD_WORDS = re.compile(r"((?:[A-Za-z]+\W{1,3}){1,3})$")
+# "for the epidural injection", "to the surgical request", up to the phrase's end
+_PURPOSE = re.compile(r"\b(?:for|to)\s+(?P<items>(?!the\s+(?:MTUS|use|treatment\s+of)\b)[^,;.]{3,80}?)(?=,|;|\.(?:\s|$)|\s+and\s+(?:on|the|for)\b|$)",
+                      re.IGNORECASE)
+# a mention of the MTUS as a whole, not of one of its guidelines
+_WHOLE_MTUS = re.compile(r"(?:the\s+)?(?:CA[- ]?|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s+guidelines?)?",
+                         re.IGNORECASE)
+_EVERY = re.compile(r"(?:all|both|each|every)\b", re.IGNORECASE)
 _COORDINATION = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&|/)\s*)", re.I)
+
+
 class Mention:
     """A span as the pair features read it. A letter's few hundred spans stand in thousands of
     candidate pairs, so what a feature needs of a span (its bounds, sentence, item regions, whether
@@ -115,6 +124,7 @@ class PairContext:
             for stem in name_stems(self.text[start:end]):
                 self.items_by_stem[stem].add((start, end))
         self._clauses: Dict[int, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
+        self._purposes: Dict[int, Tuple[str, FrozenSet[str]]] = {}
         self._groups: Dict[Tuple[str, int], Tuple[int, int]] = {}
         self._attached: Dict[int, Optional[int]] = {}
         self._subjects: Dict[int, Tuple[int, ...]] = {}
@@ -160,15 +170,36 @@ class PairContext:
         its items where one statement speaks for several."""
         key = guideline.start_char
         if key not in self._clauses:
-            start, end = self.sentence_bounds(guideline.sentence)
-            start = max(start, self.text.rfind(";", start, guideline.start_char) + 1)
-            stop = self.text.find(";", guideline.end_char, end)
-            end = stop if stop >= 0 else end
-            following = self._in_chars("GUIDELINE", guideline.end_char, end)
-            after_end = following[0].start_char if following else end
+            start, after_end = self._guideline_clause(guideline)
             self._clauses[key] = (name_stems(self.text[start:guideline.start_char]),
                                   name_stems(self.text[guideline.end_char:after_end]))
         return self._clauses[key]
+
+    def purpose(self, guideline: Mention) -> Tuple[str, FrozenSet[str]]:
+        """The first "for/to <items>" phrase after a guideline mention, before the clause's next
+        guideline: "ACOEM, Chapter 12, page 300, for the epidural injection, on the ODG ..." gives ACOEM
+        the injection alone where the clause names more items. ("all", stems) where the phrase speaks
+        of every request ("for all three requests", "for both studies")."""
+        key = guideline.start_char
+        if key not in self._purposes:
+            match = _PURPOSE.search(self.text, guideline.end_char, self._guideline_clause(guideline)[1])
+            if match is None:
+                self._purposes[key] = ("none", frozenset())
+            else:
+                phrase = match.group("items")
+                self._purposes[key] = ("all" if _EVERY.match(phrase) else "items", name_stems(phrase))
+        return self._purposes[key]
+
+    def _guideline_clause(self, guideline: Mention) -> Tuple[int, int]:
+        """Where a guideline mention's clause starts (the sentence's start or its last ';' before the
+        mention), and where the words after the mention that are its own end: the next guideline
+        mention, ';' or the sentence's end."""
+        start, end = self.sentence_bounds(guideline.sentence)
+        start = max(start, self.text.rfind(";", start, guideline.start_char) + 1)
+        stop = self.text.find(";", guideline.end_char, end)
+        end = stop if stop >= 0 else end
+        following = self._in_chars("GUIDELINE", guideline.end_char, end)
+        return start, (following[0].start_char if following else end)
 
     def items_named(self, stems: FrozenSet[str]) -> set:
         """The item headings that share a word with `stems`."""
@@ -460,7 +491,17 @@ def _clause_features(context: PairContext, head: Mention, child: Mention, featur
     """Whether the guideline's clause names the head's item, before or after the mention, or only others;
     and the words before the mention ("which is part of the MTUS" cites nothing, "the same section of
     the MTUS" does)."""
-    features[f"guideline_after={context.lead_words(child.start_char)}"] = 1.0
+    lead = context.lead_words(child.start_char)
+    features[f"guideline_after={lead}"] = 1.0
+    # "which is part of the MTUS" cites nothing, "which are part of the Chronic Pain Medical Treatment
+    # Guidelines" cites that guideline
+    features[f"guideline_after={lead}&whole_mtus={_WHOLE_MTUS.fullmatch(child.text) is not None}"] = 1.0
+    kind, stems = context.purpose(child)
+    if kind == "all":
+        features["purpose=all"] = 1.0
+    elif stems:
+        named_other = bool(context.items_named(stems) - {context.named_item(head)})
+        features["purpose=" + ("head" if head.stems & stems else "other" if named_other else "unnamed")] = 1.0
     for side, stems in zip(("before", "after"), context.clause_stems(child)):
         if head.stems & stems:
             features[f"clause_names_{side}=head"] = 1.0

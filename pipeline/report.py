@@ -67,7 +67,7 @@ class BatchCounts(ExtractSummary):
 
 
 def item_category(item: Dict[str, Any]) -> str:
-    """The item's own category when a record carries one (records of schema 1.1.0 do not), else derived."""
+    """The item's own category when a record carries one (records of schemas 1.1 and 1.2 do not), else derived."""
     category = item.get("category")
     return category if category in CATEGORIES else treatment_category(item["item"])
 

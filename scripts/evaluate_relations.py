@@ -114,6 +114,43 @@ def item_decisions(record: Dict, text: str) -> List[Tuple[End, str]]:
     return [((spans[h]["start"], spans[h]["end"]), decision) for h, decision in items.items()]
 
 
+def shared_statement_citations(record: Dict, text: str, letter_record: Dict) -> Counter:
+    """Where one party's statement speaks for several items, the citations the letter record gives each
+    item against the gold CITES of that item and party in that statement; and, for comparison, every
+    citation of the statement for every item. A gold head belongs to the record item at its place or
+    to the one its name names."""
+    spans, items = record["spans"], letter_record["items"]
+    names = {item_name(item["item"]): index for index, item in enumerate(items)}
+    gold: Dict[Tuple[int, str], List[End]] = {}
+    for relation in record["relations"]:
+        if relation["label"] != "CITES":
+            continue
+        head, child = spans[relation["head"]], spans[relation["child"]]
+        index = next((i for i, item in enumerate(items) if _overlap((head["start"], head["end"]), (item["start"], item["end"]))),
+                     None)
+        if index is None:
+            index = named_item(item_name(text[head["start"]:head["end"]]), names)
+        if index is not None:
+            gold.setdefault((index, relation.get("party")), []).append((child["start"], child["end"]))
+    statements = Counter((party, guidelines["statement"]["start"]) for item in items
+                         for party, guidelines in item["guidelines"].items() if guidelines["statement"])
+    counts = Counter()
+    for index, item in enumerate(items):
+        for party, guidelines in item["guidelines"].items():
+            statement = guidelines["statement"]
+            if not statement or statements[(party, statement["start"])] < 2:
+                continue
+            counts["items"] += 1
+            expected = [c for c in gold.get((index, party), []) if statement["start"] <= c[0] < statement["end"]]
+            whole = [c for c in letter_record["guidelines"] if statement["start"] <= c["start"] < statement["end"]]
+            for name, given in (("record", guidelines["citations"]), ("whole_statement", whole)):
+                found = [(c["start"], c["end"]) for c in given]
+                counts[(name, "tp")] += sum(1 for c in found if any(_overlap(c, g) for g in expected))
+                counts[(name, "fp")] += sum(1 for c in found if not any(_overlap(c, g) for g in expected))
+                counts[(name, "fn")] += sum(1 for g in expected if not any(_overlap(c, g) for c in found))
+    return counts
+
+
 def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path],
                        splits: Sequence[str] = ("dev", "test")) -> Dict:
     nlp = spacy.load(pipeline)
@@ -122,7 +159,7 @@ def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, lett
     results = srsly.read_json(metrics_dir / "evaluation.json") if (metrics_dir / "evaluation.json").exists() else {}
     for split in splits:
         systems: Dict[str, list] = {"relations": [], "relations_gold_entities": [], "relations_structure_only": []}
-        prose = Counter()
+        prose, shared = Counter(), Counter()
         for record, text in iter_split_letters(corpus_dir, split, letters_dirs):
             spans = record["spans"]
             gold = [((spans[r["head"]]["start"], spans[r["head"]]["end"]),
@@ -134,6 +171,7 @@ def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, lett
             gold_doc = gold_entity_doc(nlp, text, record, rules)
             with_gold = predict_relations(gold_doc, relation_step.model, list(gold_doc.spans["rationales"]), relation_step.window)
             systems["relations_gold_entities"].append((gold, to_original(gold_doc, with_gold)))
+            shared.update(shared_statement_citations(record, text, doc._.imr_record))
             if prose_letter(record, doc._.layout):
                 by_relation = _decisions_from_relations(doc)
                 by_structure = [(doc._.offsets.original_span(*b.item), b.decision, _folded(doc.text[b.item[0]:b.item[1]]))
@@ -147,6 +185,10 @@ def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, lett
         for name, pairs in systems.items():
             results.setdefault(split, {})[name] = scores(pairs, exact=False)
             results[split][f"{name}_exact"] = scores(pairs, exact=True)
+        results[split]["shared_statement_citations"] = {
+            name: {"items": shared["items"], **_prf(Counter(tp=shared[(name, "tp")], pred=shared[(name, "tp")] + shared[(name, "fp")],
+                                                           gold=shared[(name, "tp")] + shared[(name, "fn")]))}
+            for name in ("record", "whole_statement")}
         results[split]["prose_item_decisions"] = {"items": prose["items"]}
         for name, key in (("relations", "relations"), ("structure", "structure_only"), ("record", "record")):
             for suffix in ("", "_strict"):
@@ -177,6 +219,12 @@ def relations_markdown(results: Dict) -> str:
                       f"the one item its name names; by place or the same name only: relation step "
                       f"{prose.get('relations_accuracy_strict')}, structure {prose.get('structure_only_accuracy_strict')}, "
                       f"record {prose.get('record_accuracy_strict')}).", ""]
+        shared = results[split].get("shared_statement_citations")
+        if shared:
+            record, whole = shared["record"], shared["whole_statement"]
+            lines += [f"Citations of items whose party's statement speaks for several items ({record['items']} "
+                      f"item-party statements): the record's P/R/F {record['p']:.3f}/{record['r']:.3f}/{record['f']:.3f}, "
+                      f"every citation of the statement {whole['p']:.3f}/{whole['r']:.3f}/{whole['f']:.3f}.", ""]
     return "\n".join(lines)
 
 

@@ -149,6 +149,80 @@ def test_record_item_decision_from_a_mention_naming_it(nlp):
     jsonschema.validate(record, SCHEMA)
 
 
+SHARED_STATEMENTS = """MEDICAL PROFESSIONAL REVIEW
+
+IMR Case Number:  CM13-0051846
+Date of Injury:  02/27/2012
+UR Denial Date:  09/16/2013
+Application Received:  09/30/2013
+Priority:  Standard
+
+ISSUE AT DISPUTE:
+1. Naproxen 550mg #60
+2. Lumbar support brace, purchase
+
+CASE SUMMARY:
+The patient is a 47 year old male warehouse loader who strained his low back lifting a
+pallet on 02/27/2012. He has chronic low back pain without radicular signs. On 08/29/2013
+he rated the pain at 6/10; lumbar flexion was limited to 50 degrees and there was
+paraspinal tenderness. He takes naproxen with benefit and asked for a back brace.
+
+DOCUMENTS REVIEWED FOR DETERMINATION:
+Utilization Review Determination dated 09/16/2013
+Primary treating physician reports dated 04/02/2013 to 08/29/2013
+
+MEDICAL TREATMENT GUIDELINE(S) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY:
+The Claims Administrator based its decision on the Chronic Pain Medical Treatment
+Guidelines (2009), page 67, for naproxen, and on the Official Disability Guidelines (ODG),
+Low Back Chapter, Lumbar supports, for the brace. The professional reviewer relied on the
+Chronic Pain Medical Treatment Guidelines (2009), pages 67-68, for naproxen and on ACOEM,
+2nd Edition (2004), Chapter 12, Low Back Complaints, page 301, for the brace, as both are
+part of the MTUS.
+
+RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:
+NSAIDs are recommended at the lowest dose for the shortest period in patients with
+moderate to severe pain. Naproxen lowers his pain and keeps him at work, and no adverse
+effect is reported. The request for naproxen 550mg #60 is medically necessary and
+appropriate.
+
+Lumbar supports have not been shown to have any lasting benefit beyond the acute phase of
+symptom relief. His injury is more than a year old. The request for lumbar support brace,
+purchase is not medically necessary and appropriate.
+
+MEDICAL REVIEWER QUALIFICATIONS:
+The professional reviewer is Board Certified in Occupational Medicine, is licensed in
+Oregon, and has no affiliation with any party.
+"""
+
+
+def _cited(record):
+    return [{party: [c["text"] for c in item["guidelines"][party]["citations"]] for party in ("claims_administrator", "reviewer")}
+            for item in record["items"]]
+
+
+def test_record_shared_statement_citations_follow_the_relations(nlp):
+    """Where one party's statement speaks for several items, each item lists the citations the relation
+    step links to it (by its heading or a mention naming it), not every citation of the statement."""
+    doc = nlp(SHARED_STATEMENTS)
+    blocks = doc._.item_blocks
+    assert len(blocks) == 2 and blocks[0].claims_administrator == blocks[1].claims_administrator
+    text = doc.text
+    doc._.relations = [
+        _relation(text, "naproxen 550mg #60", "Chronic Pain Medical Treatment", "CITES", 0.9, "claims_administrator"),
+        _relation(text, "Lumbar support brace, purchase", "Official Disability Guidelines", "CITES", 0.8,
+                  "claims_administrator"),
+        _relation(text, "lumbar support brace, purchase", "ACOEM", "CITES", 0.7, "reviewer"),
+    ]
+    assert _cited(doc._.imr_record) == [
+        {"claims_administrator": ["Chronic Pain Medical Treatment Guidelines"], "reviewer": []},
+        {"claims_administrator": ["Official Disability Guidelines"], "reviewer": ["ACOEM"]},
+    ]
+    doc._.relations = None  # no relation step: each item keeps all its statements' citations
+    statement_citations = [c["text"] for c in doc._.imr_record["guidelines"]]
+    assert [sorted(c["claims_administrator"] + c["reviewer"]) for c in _cited(doc._.imr_record)] == [
+        sorted(statement_citations)] * 2
+
+
 @needs_shared(SEED)
 def test_record_seed_diagnoses_from_its_gold_entities(nlp):
     """With the annotated entities of the seed, the record lists exactly the expected diagnoses: the

@@ -209,6 +209,60 @@ def test_relations_guideline_clause_names_its_item():
     assert clause_features(therapy, acoem) == ["clause_names_after=other"]
 
 
+SOURCES_PER_ITEM = ("ISSUES AT DISPUTE:\n1. Diclofenac gel 1%\n2. Cervical pillow\n3. Home exercise kit\n\n"
+                    "GUIDELINES RELIED UPON:\nThe Claims Administrator based its decision on the Chronic Pain Medical "
+                    "Treatment Guidelines, page 112, for the diclofenac, on the same guidelines, page 46, for the kit, "
+                    "and on the ODG, Neck Chapter, for the pillow. The professional reviewer relied on the same pages "
+                    "for diclofenac and the kit, which are part of the Chronic Pain Medical Treatment Guidelines, "
+                    "and used the ODG for all three requests, as the MTUS does not address pillows.\n")
+
+
+def test_relations_guideline_purpose_names_its_item():
+    """Where one clause names several items after a guideline, the first "for <item>" phrase after the
+    mention (before the next one) is its purpose; "for all three requests" speaks for every item; and
+    "part of the <guideline>" is told from "part of the MTUS"."""
+    from spacy_imr.relations import PairContext, pair_features
+    from spacy_imr.values import ItemBlock
+
+    doc = spacy.blank("en").make_doc(SOURCES_PER_ITEM)
+    text = doc.text
+
+    def span(phrase, label, occurrence=0):
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(phrase, start + 1)
+        return doc.char_span(start, start + len(phrase), label=label)
+
+    gel, pillow, kit = (span(name, "TREATMENT") for name in ("Diclofenac gel 1%", "Cervical pillow", "Home exercise kit"))
+    first_chronic, odg, second_chronic, reviewer_odg = (
+        span("Chronic Pain Medical Treatment Guidelines", "GUIDELINE"), span("ODG, Neck Chapter", "GUIDELINE"),
+        span("Chronic Pain Medical Treatment Guidelines", "GUIDELINE", 1), span("ODG", "GUIDELINE", 1))
+    mtus = span("MTUS", "GUIDELINE")
+    doc.ents = [gel, pillow, kit, first_chronic, odg, second_chronic, reviewer_odg, mtus]
+    doc._.layout = "C"
+    doc._.item_blocks = [ItemBlock(index=i, item=(s.start_char, s.end_char), block=(s.start_char, s.end_char + 1))
+                         for i, s in enumerate((gel, pillow, kit))]
+    context = PairContext(doc, [])
+    heads = {m.start_char: m for m in context.spans["TREATMENT"]}
+    children = {m.start_char: m for m in context.spans["GUIDELINE"]}
+
+    def features(item, guideline, prefix):
+        return sorted(name for name in pair_features(context, heads[item.start_char], children[guideline.start_char])
+                      if name.startswith(prefix))
+
+    assert features(gel, first_chronic, "purpose") == ["purpose=head"]
+    assert features(kit, first_chronic, "purpose") == ["purpose=other"]
+    assert features(pillow, odg, "purpose") == ["purpose=head"]
+    assert features(gel, odg, "purpose") == ["purpose=other"]
+    assert features(kit, reviewer_odg, "purpose") == ["purpose=all"]
+    assert features(gel, second_chronic, "purpose") == []  # nothing "for" it before the clause ends
+    assert features(gel, second_chronic, "guideline_after") == [
+        "guideline_after=part_of_the", "guideline_after=part_of_the&whole_mtus=False"]
+    assert features(gel, mtus, "guideline_after") == [
+        "guideline_after=requests_as_the", "guideline_after=requests_as_the&whole_mtus=True"]
+    assert context.purpose(children[mtus.start_char]) == ("none", frozenset())
+
+
 def test_relations_coordinated_findings_share_their_site():
     """Findings joined by ',', 'and' or 'or' form one group, and so do sites: the pair features measure
     the gap between the groups, so the first finding of a list is as near its site as the last."""

@@ -14,6 +14,7 @@ from conftest import FIXTURES, REPO
 sys.path.insert(0, str(REPO / "scripts"))
 from convert_corpus import convert_corpus  # noqa: E402
 from evaluate import names_known_term, overlap_matches, score  # noqa: E402
+from evaluate_relations import shared_statement_citations  # noqa: E402
 
 
 def test_scripts_convert_corpus_maps_offsets_onto_normalised_text(nlp, tmp_path):
@@ -41,6 +42,40 @@ def test_scripts_evaluate_scores_exact_and_overlap():
     assert (result["ents_p"], result["ents_r"]) == (round(1 / 3, 4), 0.5)
     assert (result["overlap_p"], result["overlap_r"]) == (round(2 / 3, 4), 1.0)
     assert result["ents_per_type"]["TREATMENT"] == {"p": 0.0, "r": 0.0, "f": 0.0}
+
+
+def test_scripts_evaluate_relations_scores_citations_of_shared_statements():
+    """Items whose party statement speaks for several items are scored on the citations the record gives
+    them, against the gold CITES of their heading or of a mention naming them; a statement of one item
+    is not scored."""
+    text = ("1. Tramadol 50mg #60\n2. Knee brace\nReviewer: the CPMTG for tramadol and the ODG for the brace.\n"
+            "Claims Administrator: ACOEM.\nThe request for tramadol 50mg #60 is not medically necessary.\n")
+
+    def at(phrase, occurrence=0):
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(phrase, start + 1)
+        return {"start": start, "end": start + len(phrase), "text": phrase}
+
+    gold_spans = [at("tramadol 50mg #60"), at("Knee brace"), at("CPMTG"), at("ODG"), at("ACOEM")]
+    gold = {"spans": gold_spans, "relations": [
+        {"head": 0, "child": 2, "label": "CITES", "party": "reviewer"},  # by a mention naming the item
+        {"head": 1, "child": 3, "label": "CITES", "party": "reviewer"},
+        {"head": 1, "child": 4, "label": "CITES", "party": "claims_administrator"}]}
+    shared, own = at("the CPMTG for tramadol and the ODG for the brace."), at("ACOEM.")
+    citations = [at("CPMTG"), at("ODG"), at("ACOEM")]
+
+    def item(name, cited, statement_of_administrator):
+        return {**at(name), "item": name, "guidelines": {
+            "reviewer": {"statement": shared, "citations": cited},
+            "claims_administrator": {"statement": statement_of_administrator, "citations": []}}}
+
+    record = {"guidelines": citations,
+              "items": [item("Tramadol 50mg #60", [citations[0], citations[1]], None), item("Knee brace", [], own)]}
+    counts = shared_statement_citations(gold, text, record)
+    assert counts["items"] == 2
+    assert [counts[("record", k)] for k in ("tp", "fp", "fn")] == [1, 1, 1]
+    assert [counts[("whole_statement", k)] for k in ("tp", "fp", "fn")] == [2, 2, 0]
 
 
 def test_scripts_evaluate_knows_ruler_terms():
