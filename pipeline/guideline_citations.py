@@ -5,8 +5,10 @@ GuidelineBasis (MTUS-based or not, or no evidence cited) and one citation per "D
 clause. Elsewhere every GUIDELINE entity becomes a citation, with the chapter, table, page,
 edition and year written right after it. A source cited in a "Non-MTUS Citation" clause that no
 entity covers (a textbook, a journal article: "Green's Operative Hand Surgery, 6th ed") becomes a
-GUIDELINE entity, its title (guide rule 12), so that the relation step can link the item to it. Citations are spans in doc.spans["citations"] with a
-typed value in span._.citation; statements carry span._.guideline_basis.
+GUIDELINE entity, its title (guide rule 12), so that the relation step can link the item to it; so
+does a title that an edition marks ("Bonica's Management of Pain, 4th Edition (2010)") wherever it
+stands. Citations are spans in doc.spans["citations"] with a typed value in span._.citation;
+statements carry span._.guideline_basis.
 """
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
@@ -53,6 +55,13 @@ CHAPTER = re.compile(r"\bChapter\s+(\d+|[A-Z][A-Za-z&,\- ]{2,40}?)(?=[,;.)]|\s+(
 PAGE = re.compile(r"\b(?:pages?|pgs?\.?|p\.)\s*(\d+(?:\s*-\s*\d+)?)", re.I)
 EDITION = re.compile(r"\b(\d)(?:st|nd|rd|th)\s+ed(?:ition|\.)?", re.I)
 YEAR = re.compile(r"^\s*,?\s*\(?((?:19|20)\d\d)\)?")
+# A title that an edition marks as a book ("Bonica's Management of Pain, 4th Edition (2010)"): a source
+# wherever it stands. In the train and dev gold, all 38 "Nth Edition" / "Nth ed" lie in GUIDELINE spans.
+EDITION_TITLE = re.compile(
+    r"(?P<title>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|and|the|for|in|to|&)){0,12}?)"
+    r",\s*\d{1,3}(?:st|nd|rd|th)\s+(?i:ed(?:ition)?)\b(?:\s*\((?:19|20)\d\d\))?")
+# words a sentence may open with before a title ("According to Bonica's ...")
+TITLE_LEAD = re.compile(r"^(?:(?:According|Per|See|As|From|By|Under|On|Using|In|The)\s+(?:to\s+)?)*")
 REGULATION = re.compile(r"\b(97\d\d(?:\.\d+)*(?:\([a-z0-9]+\))*)", re.I)
 
 
@@ -120,9 +129,16 @@ def entity_citation(text: str, ent: Span, party: Optional[str]) -> Tuple[int, in
 
 
 def _tag_cited_sources(doc: Doc, text: str, found: List[Tuple[int, int, Citation]]) -> None:
-    """A GUIDELINE entity over the title of each non-MTUS source that no entity covers."""
+    """A GUIDELINE entity over the title of each non-MTUS source that no entity covers, and over each
+    title an edition marks, in place of the entities of other labels it overlaps."""
     ents = list(doc.ents)
-    before = len(ents)
+    for match in EDITION_TITLE.finditer(text):
+        start = match.start() + len(TITLE_LEAD.match(match.group("title")).group(0))
+        if any(ent.label_ == "GUIDELINE" and ent.start_char < match.end() and start < ent.end_char for ent in ents):
+            continue
+        title = doc.char_span(start, match.end(), label="GUIDELINE", alignment_mode="contract")
+        if title is not None and len(title):
+            ents = [ent for ent in ents if not (ent.start < title.end and title.start < ent.end)] + [title]
     for start, end, citation in found:
         # the titles added so far count too: two clauses may cite one source at one place
         if citation.mtus or any(ent.start_char < end and start < ent.end_char for ent in ents):
@@ -131,7 +147,7 @@ def _tag_cited_sources(doc: Doc, text: str, found: List[Tuple[int, int, Citation
         title = doc.char_span(start, comma if comma >= 0 else end, label="GUIDELINE", alignment_mode="contract")
         if title is not None and len(title):
             ents.append(title)
-    if len(ents) > before:
+    if ents != list(doc.ents):
         doc.ents = sorted(ents, key=lambda ent: ent.start)
 
 
