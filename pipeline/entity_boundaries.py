@@ -15,14 +15,20 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - a treatment and the other name written after it in parentheses are two treatments
   ("electromyography (EMG)", "Voltaren Gel 1% (diclofenac)");
 - a "diagnosis" that is a site and names no condition is an ANATOMY ("right ulnar wrist"): it ends
-  where a ruler ANATOMY term inside it ends, and no ruler DIAGNOSIS term meets it.
+  where a ruler ANATOMY term inside it ends, and no ruler DIAGNOSIS term meets it;
+- a site that is a list of spinal levels is one site a level ("L4-5 and L5-S1" gives "L4-5" and
+  "L5-S1"; a range, "L3 to L5", stays one).
 """
 import re
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
+from .spinal_levels import LEVEL_EXPRESSION
 from .text_alignment import doc_text
+
+# what stands between the levels of a list: "L4-5 and L5-S1", "L3-4, L4-5, and L5-S1", "C5-6 & C6-7"
+_LEVEL_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")
 
 
 class SpanBoundaries:
@@ -53,7 +59,7 @@ class SpanBoundaries:
                 continue
             if kept and _written_together(kept[-1], span):
                 span = Span(doc, kept.pop().start, span.end, label=span.label_, span_id=span.id_)
-            kept.extend(_other_name_apart(span))
+            kept.extend(part for named in _other_name_apart(span) for part in _levels_apart(named))
         return kept
 
     def _bounded(self, doc: Doc, ent: Span, floor: int, ceiling: int, terms: "_RulerTerms") -> Optional[Span]:
@@ -116,6 +122,20 @@ def _other_name_apart(span: Span) -> List[Span]:
         return [span]
     return [Span(doc, span.start, opened, label=span.label_, span_id=span.id_),
             Span(doc, opened + 1, span.end - 1, label=span.label_, span_id=span.id_)]
+
+
+def _levels_apart(span: Span) -> List[Span]:
+    """A site that is nothing but a list of spinal levels: one site a level."""
+    if span.label_ != "ANATOMY":
+        return [span]
+    text = span.text
+    levels = list(LEVEL_EXPRESSION.finditer(text))
+    if len(levels) < 2 or levels[0].start() or levels[-1].end() != len(text) or not all(
+            _LEVEL_SEPARATOR.fullmatch(text, before.end(), after.start()) for before, after in zip(levels, levels[1:])):
+        return [span]
+    parts = [span.doc.char_span(span.start_char + m.start(), span.start_char + m.end(), label=span.label_,
+                                span_id=span.id_, alignment_mode="expand") for m in levels]
+    return parts if all(part is not None for part in parts) else [span]
 
 
 def _written_together(before: Span, span: Span) -> bool:
