@@ -5,7 +5,10 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 
 - a span never ends on a function word, a comma or an unclosed "(" ("cyclobenzaprine 10 mg (",
   "naproxen 550mg twice a day with", "Official Disability Guidelines, the"): no gold span of train does;
-- two guideline mentions written as one word are one ("CA-" and "MTUS" of "CA-MTUS");
+- two guideline mentions written as one word are one ("CA-" and "MTUS" of "CA-MTUS"), and "CA" before
+  "MTUS" belongs to it, whatever entity holds it;
+- a guideline takes in the chapter written after it ("ODG, Knee & Leg Chapter", "ACOEM, Chapter 13")
+  and leaves out the "Non-MTUS Citation" label before it;
 - a diagnosis leaves out severity and coding words before it ("mild", "grade 2", "unspecified");
 - a treatment takes in the count written before it ("12 sessions of physical therapy", "six (6) visits",
   "1 open MRI", "8 additional chiropractic visits");
@@ -28,6 +31,9 @@ from .spinal_levels import LEVEL_EXPRESSION
 from .text_alignment import doc_text
 
 # what stands between the levels of a list: "L4-5 and L5-S1", "L3-4, L4-5, and L5-S1", "C5-6 & C6-7"
+# a guideline's chapter written after it: ", Chapter 13", ", Knee & Leg Chapter"
+_CHAPTER_AFTER = re.compile(r",[ \t]*(?:Chapter[ \t]+\d+|(?:[A-Z][\w&-]*[ \t]+(?:(?:&|and)[ \t]+)?){1,5}Chapter)\b")
+_CITATION_LABEL = re.compile(r"Non-?\s*MTUS\s+Citation\s*:?\s*", re.I)
 _LEVEL_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")
 
 
@@ -76,6 +82,8 @@ class SpanBoundaries:
             if end < ceiling and doc[end].lower_ in self.units and self.therapy.match(doc[start:end].text):
                 end += 1
             start = self._with_count(doc, start, floor)
+        elif label == "GUIDELINE":
+            start, end = _guideline_bounds(doc, start, end, floor, ceiling)
         elif label == "ANATOMY":
             if doc[end - 1].lower_ in self.pain:
                 label = "DIAGNOSIS"
@@ -138,9 +146,27 @@ def _levels_apart(span: Span) -> List[Span]:
     return parts if all(part is not None for part in parts) else [span]
 
 
+def _guideline_bounds(doc: Doc, start: int, end: int, floor: int, ceiling: int):
+    """Without a "Non-MTUS Citation" label before the title; with "CA" before "MTUS" and the chapter after."""
+    text = doc_text(doc)
+    label = _CITATION_LABEL.match(text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+    if label:
+        inside = doc.char_span(label.end(), doc[end - 1].idx + len(doc[end - 1]), alignment_mode="contract")
+        start = inside.start if inside is not None and len(inside) else end
+    if start > floor and doc[start - 1].text.upper() in ("CA", "CA-") and doc[start].text.upper().startswith("MTUS"):
+        start -= 1
+    chapter = _CHAPTER_AFTER.match(text, doc[end - 1].idx + len(doc[end - 1]))
+    if chapter:
+        after = doc.char_span(doc[end].idx if end < len(doc) else chapter.end(), chapter.end(), alignment_mode="contract")
+        if after is not None and after.end <= ceiling:
+            end = after.end
+    return start, end
+
+
 def _written_together(before: Span, span: Span) -> bool:
-    return (before.label_ == span.label_ == "GUIDELINE" and before.end == span.start
-            and not before.doc[before.end - 1].whitespace_)
+    """Two guideline mentions written as one word, or "CA-" before "MTUS" in another entity."""
+    return (span.label_ == "GUIDELINE" and before.end == span.start and not before.doc[before.end - 1].whitespace_
+            and (before.label_ == "GUIDELINE" or before.text.upper() == "CA-"))
 
 
 class _RulerTerms:

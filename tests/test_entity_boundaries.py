@@ -125,3 +125,18 @@ def test_entity_boundaries_a_list_of_spinal_levels_is_one_site_a_level(nlp):
                 ("L4-5 and L5-S1", "C5/6, C6-7, and C7-T1", "L3 to L5", "L4-5 facets", "left L5 and S1")]
     assert [ent.text for ent in nlp(doc).ents] == [
         "L4-5", "L5-S1", "C5/6", "C6-7", "C7-T1", "L3 to L5", "L4-5 facets", "left L5 and S1"]
+
+
+def test_entity_boundaries_guideline_label_ca_and_chapter(nlp):
+    """A guideline leaves out the "Non-MTUS Citation" label before it, takes in "CA" before "MTUS" (also
+    from another entity that holds "CA-") and the chapter written after it."""
+    text = ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee & Leg Chapter. CA-MTUS "
+            "states that ACOEM, Chapter 13, page 340 applies; per the CA MTUS guidelines and the ODG, Shoulder Chapter.")
+    doc = nlp.make_doc(text)
+    doc.ents = [phrase_span(doc, "Non-MTUS Citation Official Disability Guidelines (ODG)", "GUIDELINE"),
+                phrase_span(doc, "CA-", "TREATMENT"), phrase_span(doc, "MTUS", "GUIDELINE", 1),
+                phrase_span(doc, "ACOEM", "GUIDELINE"), phrase_span(doc, "MTUS guidelines", "GUIDELINE"),
+                phrase_span(doc, "ODG", "GUIDELINE", 1)]
+    assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [
+        ("Official Disability Guidelines (ODG), Knee & Leg Chapter", "GUIDELINE"), ("CA-MTUS", "GUIDELINE"),
+        ("ACOEM, Chapter 13", "GUIDELINE"), ("CA MTUS guidelines", "GUIDELINE"), ("ODG, Shoulder Chapter", "GUIDELINE")]
