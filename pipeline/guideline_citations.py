@@ -131,7 +131,8 @@ def entity_citation(text: str, ent: Span, party: Optional[str]) -> Tuple[int, in
 def _tag_cited_sources(doc: Doc, text: str, found: List[Tuple[int, int, Citation]]) -> None:
     """A GUIDELINE entity over the title of each non-MTUS source that no entity covers, and over each
     title an edition marks, in place of the entities of other labels it overlaps."""
-    ents = list(doc.ents)
+    ents, before = list(doc.ents), len(doc.ents)
+    replaced = False
     for match in EDITION_TITLE.finditer(text):
         start = match.start() + len(TITLE_LEAD.match(match.group("title")).group(0))
         if any(ent.label_ == "GUIDELINE" and ent.start_char < match.end() and start < ent.end_char for ent in ents):
@@ -139,6 +140,7 @@ def _tag_cited_sources(doc: Doc, text: str, found: List[Tuple[int, int, Citation
         title = doc.char_span(start, match.end(), label="GUIDELINE", alignment_mode="contract")
         if title is not None and len(title):
             ents = [ent for ent in ents if not (ent.start < title.end and title.start < ent.end)] + [title]
+            replaced = True
     for start, end, citation in found:
         # the titles added so far count too: two clauses may cite one source at one place
         if citation.mtus or any(ent.start_char < end and start < ent.end_char for ent in ents):
@@ -147,7 +149,7 @@ def _tag_cited_sources(doc: Doc, text: str, found: List[Tuple[int, int, Citation
         title = doc.char_span(start, comma if comma >= 0 else end, label="GUIDELINE", alignment_mode="contract")
         if title is not None and len(title):
             ents.append(title)
-    if ents != list(doc.ents):
+    if replaced or len(ents) > before:
         doc.ents = sorted(ents, key=lambda ent: ent.start)
 
 
