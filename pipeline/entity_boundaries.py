@@ -30,10 +30,10 @@ from spacy.tokens import Doc, Span
 from .spinal_levels import LEVEL_EXPRESSION
 from .text_alignment import doc_text
 
-# what stands between the levels of a list: "L4-5 and L5-S1", "L3-4, L4-5, and L5-S1", "C5-6 & C6-7"
 # a guideline's chapter written after it: ", Chapter 13", ", Knee & Leg Chapter"
 _CHAPTER_AFTER = re.compile(r",[ \t]*(?:Chapter[ \t]+\d+|(?:[A-Z][\w&-]*[ \t]+(?:(?:&|and)[ \t]+)?){1,5}Chapter)\b")
 _CITATION_LABEL = re.compile(r"Non-?\s*MTUS\s+Citation\s*:?\s*", re.I)
+# what stands between the levels of a list: "L4-5 and L5-S1", "L3-4, L4-5, and L5-S1", "C5-6 & C6-7"
 _LEVEL_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")
 
 

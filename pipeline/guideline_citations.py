@@ -56,7 +56,7 @@ PAGE = re.compile(r"\b(?:pages?|pgs?\.?|p\.)\s*(\d+(?:\s*-\s*\d+)?)", re.I)
 EDITION = re.compile(r"\b(\d)(?:st|nd|rd|th)\s+ed(?:ition|\.)?", re.I)
 YEAR = re.compile(r"^\s*,?\s*\(?((?:19|20)\d\d)\)?")
 # A title that an edition marks as a book ("Bonica's Management of Pain, 4th Edition (2010)"): a source
-# wherever it stands. In the train and dev gold, all 38 "Nth Edition" / "Nth ed" lie in GUIDELINE spans.
+# wherever it stands. In the train and dev gold, 40 of the 42 "Nth edition" lie inside GUIDELINE spans.
 EDITION_TITLE = re.compile(
     r"(?P<title>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|and|the|for|in|to|&)){0,12}?)"
     r",\s*\d{1,3}(?:st|nd|rd|th)\s+(?i:ed(?:ition)?)\b(?:\s*\((?:19|20)\d\d\))?")
