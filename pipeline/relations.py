@@ -57,7 +57,7 @@ _LEAD_WORDS = re.compile(r"((?:[A-Za-z]+\W{1,3}){1,3})$")
 # "for the epidural injection", "to the surgical request", up to the phrase's end
 _PURPOSE = re.compile(r"\b(?:for|to)\s+(?P<items>(?!the\s+(?:MTUS|use|treatment\s+of)\b)[^,;.]{3,80}?)(?=,|;|\.(?:\s|$)|\s+and\s+(?:on|the|for)\b|$)",
                       re.IGNORECASE)
-# a mention of the MTUS as a whole, not of one of its guidelines
+# "the MTUS", "CA-MTUS guidelines": the MTUS as a whole
 _WHOLE_MTUS = re.compile(r"(?:the\s+)?(?:CA[- ]?|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s+guidelines?)?",
                          re.IGNORECASE)
 _EVERY = re.compile(r"(?:all|both|each|every)\b", re.IGNORECASE)
@@ -70,7 +70,7 @@ class Mention:
     it is an item heading, its party) is read once here, not once per pair."""
 
     __slots__ = ("span", "label", "start", "end", "start_char", "end_char", "sentence", "regions", "is_item",
-                 "party_feature", "shape", "stems")
+                 "party_feature", "shape", "stems", "whole_mtus")
 
     def __init__(self, span: Span, context: "PairContext"):
         self.span = span
@@ -85,6 +85,8 @@ class Mention:
             self.party_feature = _party_feature(context.party(self.start_char))
             self.shape = f"child_text={_shape(span, context)}"
         self.stems = name_stems(span.text) if self.label == "TREATMENT" else frozenset()
+        # a mention of the MTUS as a whole, not of one of its guidelines
+        self.whole_mtus = self.label == "GUIDELINE" and _WHOLE_MTUS.fullmatch(span.text) is not None
 
     @property
     def text(self) -> str:
@@ -495,7 +497,7 @@ def _clause_features(context: PairContext, head: Mention, child: Mention, featur
     features[f"guideline_after={lead}"] = 1.0
     # "which is part of the MTUS" cites nothing, "which are part of the Chronic Pain Medical Treatment
     # Guidelines" cites that guideline
-    features[f"guideline_after={lead}&whole_mtus={_WHOLE_MTUS.fullmatch(child.text) is not None}"] = 1.0
+    features[f"guideline_after={lead}&whole_mtus={child.whole_mtus}"] = 1.0
     kind, stems = context.purpose(child)
     if kind == "all":
         features["purpose=all"] = 1.0
