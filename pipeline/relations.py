@@ -127,6 +127,7 @@ class PairContext:
                 self.items_by_stem[stem].add((start, end))
         self._clauses: Dict[int, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
         self._purposes: Dict[int, Tuple[str, FrozenSet[str]]] = {}
+        self._items_named: Dict[FrozenSet[str], FrozenSet[Tuple[int, int]]] = {}
         self._groups: Dict[Tuple[str, int], Tuple[int, int]] = {}
         self._attached: Dict[int, Optional[int]] = {}
         self._subjects: Dict[int, Tuple[int, ...]] = {}
@@ -203,9 +204,12 @@ class PairContext:
         following = self._in_chars("GUIDELINE", guideline.end_char, end)
         return start, (following[0].start_char if following else end)
 
-    def items_named(self, stems: FrozenSet[str]) -> set:
-        """The item headings that share a word with `stems`."""
-        return {item for stem in stems for item in self.items_by_stem.get(stem, ())}
+    def items_named(self, stems: FrozenSet[str]) -> FrozenSet[Tuple[int, int]]:
+        """The item headings that share a word with `stems` (asked once per clause, not per pair:
+        a letter of 21 items asks for thousands of pairs)."""
+        if stems not in self._items_named:
+            self._items_named[stems] = frozenset(item for stem in stems for item in self.items_by_stem.get(stem, ()))
+        return self._items_named[stems]
 
     def decided_mentions(self) -> set:
         """Starts of the TREATMENT mentions some DECISION phrase is said of."""
