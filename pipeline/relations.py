@@ -205,8 +205,8 @@ class PairContext:
         return start, (following[0].start_char if following else end)
 
     def items_named(self, stems: FrozenSet[str]) -> FrozenSet[Tuple[int, int]]:
-        """The item headings that share a word with `stems` (asked once per clause, not per pair:
-        a letter of 21 items asks for thousands of pairs)."""
+        """The item headings that share a word with `stems`, kept per set of words: the pairs of one
+        guideline clause ask with the same words, and a letter of 21 items has thousands of pairs."""
         if stems not in self._items_named:
             self._items_named[stems] = frozenset(item for stem in stems for item in self.items_by_stem.get(stem, ()))
         return self._items_named[stems]
