@@ -54,14 +54,19 @@ def normalize_decision(text: Optional[str]) -> str:
 
 _PARTIAL_BEFORE = re.compile(r"\b(?:partially|partly)\s*$", re.I)
 _NOT_BEFORE = re.compile(r"\bnot\s*$", re.I)
+# the 2013 notices: "is medically necessary and appropriate as modified to Norco 10/325mg #60"
+_MODIFIED_AFTER = re.compile(r"\s*,?\s*as\s+modified\s+to\b", re.I)
 
 
 def normalize_decision_at(text: str, start: int, end: int) -> str:
-    """The decision of the phrase text[start:end], read with the word right before it: a DECISION span
-    that left out "partially" ("partially | overturned") or "not" ("not | medically necessary")."""
+    """The decision of the phrase text[start:end], read with the words right around it: a DECISION span
+    that left out "partially" ("partially | overturned"), "not" ("not | medically necessary") or the
+    modification after it ("medically necessary and appropriate | as modified to ...")."""
     decision = normalize_decision(text[start:end])
     before = text[max(0, start - 12):start]
     if decision in (OVERTURNED, UPHELD) and _PARTIAL_BEFORE.search(before):
+        return PARTIAL
+    if decision == OVERTURNED and _MODIFIED_AFTER.match(text, end):
         return PARTIAL
     if decision == OVERTURNED and _NOT_BEFORE.search(before):
         return UPHELD

@@ -19,7 +19,7 @@ from spacy.training import Example
 from spacy.util import SimpleFrozenList, ensure_path, filter_spans, registry
 
 from .anchored_search import AnchoredWindows
-from .decisions import PROSE_DECISION, UNKNOWN, normalize_decision
+from .decisions import PROSE_DECISION, UNKNOWN, normalize_decision, normalize_decision_at
 from .errors import Errors, Warnings
 from .item_names import name_stems
 from .rules import check_rules, read_rules
@@ -407,7 +407,7 @@ def notice_items(doc: Doc, sections: Dict[str, Tuple[int, int, int]]) -> List[It
             index=index,
             item=(match.start("item"), match.end("item")),
             block=block.get("block", (match.start(), match.end())),
-            decision=normalize_decision(match.group("decision")),
+            decision=normalize_decision_at(text, match.start("decision"), match.end("decision")),
             decision_text=(match.start("decision"), match.end("decision")),
             **{part: block.get(part) for part in ("claims_administrator", "reviewer", "rationale")},
         ))
@@ -460,7 +460,7 @@ def prose_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
             index=len(items),
             item=(match.start("item"), match.end("item")),
             block=(match.start(), match.end()),
-            decision=normalize_decision(match.group("decision")),
+            decision=normalize_decision_at(text, match.start("decision"), match.end("decision")),
             decision_text=(match.start("decision"), match.end("decision")),
         ))
     return _argued_before(text, items, start)

@@ -11,7 +11,9 @@ ends match a gold relation (ends compared by overlap, same label; `*_exact` by i
   concluding decision, its rationale, the guidelines in its guideline lines and rationale).
 Also item decision accuracy on letters decided in prose (layouts C and 0, and written letters
 tagged prose_decisions): the decision linked by the relation step, the structure's, and the record's
-(a gold item counts as found where a predicted item overlaps it or is named the same).
+(a gold item counts as found where a predicted item overlaps it or is named the same). Gold and
+predicted decision phrases are read as the record reads them, with the words around the phrase
+("partially | overturned", "medically necessary | as modified to").
 """
 from collections import Counter
 from pathlib import Path
@@ -22,7 +24,7 @@ import srsly
 import typer
 
 from spacy_imr.corpus import gold_layers, iter_split_letters
-from spacy_imr.decisions import normalize_decision
+from spacy_imr.decisions import normalize_decision_at
 from spacy_imr.letter_sections import compile_rules, create_section_rules, letter_structure, set_structure
 from spacy_imr.item_names import item_name, named_item
 from spacy_imr.relations import RELATION_TYPES, predict_relations
@@ -110,7 +112,7 @@ def item_decisions(record: Dict, text: str) -> List[Tuple[End, str]]:
     for relation in record["relations"]:
         if relation["label"] == "HAS_DECISION":
             child = spans[relation["child"]]
-            items.setdefault(relation["head"], normalize_decision(text[child["start"]:child["end"]]))
+            items.setdefault(relation["head"], normalize_decision_at(text, child["start"], child["end"]))
     return [((spans[h]["start"], spans[h]["end"]), decision) for h, decision in items.items()]
 
 
@@ -233,7 +235,7 @@ def _decisions_from_relations(doc) -> List[Tuple[End, str, str]]:
     for relation in doc._.relations or []:
         if relation.label == "HAS_DECISION":
             head = doc._.offsets.original_span(*relation.head)
-            decision = normalize_decision(doc.text[relation.child[0]:relation.child[1]])
+            decision = normalize_decision_at(doc.text, *relation.child)
             if head not in best or relation.probability > best[head][0]:
                 best[head] = (relation.probability, decision, _folded(doc.text[relation.head[0]:relation.head[1]]))
     return [(head, decision, text) for head, (_, decision, text) in best.items()]

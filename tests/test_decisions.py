@@ -49,6 +49,15 @@ def test_normalize_decision_at_reads_the_word_before_the_phrase():
     assert normalize_decision_at(text, upheld, len(text)) == "upheld"
 
 
+def test_normalize_decision_at_reads_a_modification_after_the_phrase():
+    text = ("has determined the request for Norco 10/325mg #120 is\nmedically necessary and appropriate as "
+            "modified to Norco 10/325mg #60.\nThe request for a cane is medically necessary and appropriate.")
+    first = text.index("is\nmedically")
+    assert normalize_decision_at(text, first, text.index(" as modified")) == "partial"
+    second = text.index("is medically")
+    assert normalize_decision_at(text, second, len(text) - 1) == "overturned"
+
+
 @pytest.mark.parametrize("sentence,phrase", [
     ("A lumbar support is certified.", "is certified"),
     ("The knee brace was non-certified.", "was non-certified"),

@@ -206,6 +206,17 @@ def test_letter_sections_notice_block_shared_by_two_items(nlp):
     assert len(doc.spans["rationales"]) == 2
 
 
+
+def test_letter_sections_notice_item_granted_as_modified_is_partial(nlp):
+    """'is medically necessary and appropriate as modified to ...' grants part of the request."""
+    text = (FIXTURES / "letters" / "notice_2013.txt").read_text()
+    granted = "for the lumbar spine is medically necessary and appropriate."
+    modified = text.replace(granted, granted[:-1] + " as modified to 6 visits.", 1)
+    assert modified != text
+    assert [b.decision for b in nlp(text)._.item_blocks] == ["upheld", "upheld", "overturned"]
+    assert [b.decision for b in nlp(modified)._.item_blocks] == ["upheld", "upheld", "partial"]
+
+
 # paragraphs on one line each, as the written letters of the corpus have them
 SHARED_RATIONALES = """IMR ISSUES, DECISIONS AND RATIONALES
 

@@ -76,11 +76,13 @@ def test_ruler_features_change_the_vectors_of_matched_tokens_only_within_reach(n
     doc.spans["ruler"] = []
     (without_matches,) = tok2vec.predict([doc])
     changed = [i for i in range(len(doc)) if not numpy.allclose(with_matches[i], without_matches[i])]
-    # the encoder's two window-1 convolutions carry a token's embedding two tokens each way
+    # each of the encoder's convolutions carries a token's embedding window_size tokens further each way
     annotated = layer(SENTENCE)
-    labels = layer.config["components"]["tok2vec"]["model"]["tok2vec"]["embed"]["labels"]
+    model_config = layer.config["components"]["tok2vec"]["model"]["tok2vec"]
+    labels = model_config["embed"]["labels"]
+    steps = model_config["encode"]["depth"] * model_config["encode"]["window_size"]
     matched = {i for span in annotated.spans["ruler"] if span.label_ in labels for i in range(span.start, span.end)}
-    reach = {j for i in matched for j in range(i - 2, i + 3) if 0 <= j < len(doc)}
+    reach = {j for i in matched for j in range(i - steps, i + steps + 1) if 0 <= j < len(doc)}
     assert set(changed) == reach
     layer.to_disk(tmp_path / "layer")
     reloaded = spacy.load(tmp_path / "layer")
