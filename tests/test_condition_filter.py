@@ -93,3 +93,15 @@ def test_condition_filter_drops_findings_named_as_a_guideline_criterion():
     # the summary's findings and the patient's own in the rationale stay; the guideline's criteria go
     assert filtered(clinical, decisions, ["weakness", "crepitus", "active arc", "weakness"], "EXAM_FINDING") == [
         "weakness", "crepitus", "weakness"]
+
+
+def test_condition_filter_drops_findings_named_as_what_a_treatment_is_for():
+    clinical = ("Lumbar flexion was reduced to 40 degrees, with spasm. She is in therapy to improve her range "
+                "of motion. ")
+    decisions = ("Decision rationale: Active exercise is helpful in restoring flexibility, strength and range "
+                 "of motion. Therapy for the hand is useful for reducing swelling, pain and stiffness. On "
+                 "examination the worker still had decreased range of motion and swelling of the wrist.")
+    terms = ["flexion", "spasm", "range of motion", "flexibility", "range of motion",
+             "swelling", "stiffness", "range of motion", "swelling"]
+    assert filtered(clinical, decisions, terms, "EXAM_FINDING") == [
+        "flexion", "spasm", "range of motion", "swelling"]
