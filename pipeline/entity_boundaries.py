@@ -12,7 +12,9 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - a diagnosis leaves out severity and coding words before it ("mild", "grade 2", "unspecified");
 - a treatment takes in the count written before it ("12 sessions of physical therapy", "six (6) visits",
   "1 open MRI", "8 additional chiropractic visits");
-- a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits");
+- a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits")
+  and the sites it is for ("six sessions of physical therapy to the lumbar spine", "physical therapy
+  for the lumbar spine and left shoulder"), as a procedure takes in its site;
 - a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8);
 - a generic word alone is no treatment ("surgery", "medications", "modalities", guide rule 10);
 - a treatment and the other name written after it in parentheses are two treatments
@@ -35,6 +37,12 @@ _CHAPTER_AFTER = re.compile(r",[ \t]*(?:Chapter[ \t]+\d+|(?:[A-Z][\w&-]*[ \t]+(?
 _CITATION_LABEL = re.compile(r"Non-?\s*MTUS\s+Citation\s*:?\s*", re.I)
 # what stands between the levels of a list: "L4-5 and L5-S1", "L3-4, L4-5, and L5-S1", "C5-6 & C6-7"
 _LEVEL_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")
+# the sites a therapy is for: "for the lumbar spine", "to the low back, left shoulder and left knee",
+# where the clause goes on with punctuation or a function word (not "for the right hip incision")
+_SITE_LEAD = re.compile(r"\s+(?:for|to)\s+(?:the\s+)?")
+_SITE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+_SITES_END = re.compile(r"\s*(?:[.,;:)]|$|(?:and|or|was|were|is|are|with|which|on|in|as|from|that|dated|per|to|for|at"
+                        r"|had|has|have|but|the)\b)")
 
 
 class SpanBoundaries:
@@ -50,6 +58,7 @@ class SpanBoundaries:
         qualifiers = "|".join(words.get("count_qualifiers", []))
         self.count = re.compile(r"(?<![\w/.-])(?:%s)\s+(?:(?:%s)\s+)?(?:(?:%s)\s+of\s+)?$" % (count, qualifiers, units), re.I)
         self.therapy = re.compile(r"(?:%s)\b" % "|".join(words["therapy_heads"]), re.I)
+        self.names_therapy = re.compile(r"\b(?:%s)\b|therapy\b" % "|".join(words["therapy_heads"]), re.I)
         self.units = {w.lower() for w in words.get("therapy_units", [])}
         self.pain = {w.lower() for w in words["pain_words"]}
         self.generic = {w.lower() for w in words.get("generic_treatments", [])}
@@ -59,10 +68,14 @@ class SpanBoundaries:
         terms = _RulerTerms(matches)
         kept: List[Span] = []
         for index, ent in enumerate(ents):
+            if kept and ent.start < kept[-1].end:
+                continue  # a site a therapy took in
             following = ents[index + 1].start if index + 1 < len(ents) else len(doc)
             span = self._bounded(doc, ent, kept[-1].end if kept else 0, following, terms)
             if span is None:
                 continue
+            if span.label_ == "TREATMENT" and self.names_therapy.search(span.text):
+                span = _with_sites(span, ents[index + 1:])
             if kept and _written_together(kept[-1], span):
                 span = Span(doc, kept.pop().start, span.end, label=span.label_, span_id=span.id_)
             kept.extend(part for named in _other_name_apart(span) for part in _levels_apart(named))
@@ -117,6 +130,24 @@ class SpanBoundaries:
             return start
         span = doc.char_span(match.start(), doc[start].idx, alignment_mode="contract")
         return span.start if span is not None and len(span) and span.start >= floor else start
+
+
+def _with_sites(span: Span, later: Sequence[Span]) -> Span:
+    """A therapy through the sites written after it that it is for."""
+    doc, text = span.doc, doc_text(span.doc)
+    sites = {site.start_char: site for site in later if site.label_ == "ANATOMY"}
+    lead = _SITE_LEAD.match(text, span.end_char)
+    last = sites.get(lead.end()) if lead else None
+    if last is None:
+        return span
+    while True:
+        join = _SITE_JOIN.match(text, last.end_char)
+        if not (join and join.group().strip() and join.end() in sites):
+            break
+        last = sites[join.end()]
+    if not _SITES_END.match(text, last.end_char):
+        return span
+    return Span(doc, span.start, last.end, label=span.label_, span_id=span.id_)
 
 
 def _other_name_apart(span: Span) -> List[Span]:

@@ -140,3 +140,22 @@ def test_entity_boundaries_guideline_label_ca_and_chapter(nlp):
     assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [
         ("Official Disability Guidelines (ODG), Knee & Leg Chapter", "GUIDELINE"), ("CA-MTUS", "GUIDELINE"),
         ("ACOEM, Chapter 13", "GUIDELINE"), ("CA MTUS guidelines", "GUIDELINE"), ("ODG, Shoulder Chapter", "GUIDELINE")]
+
+
+def test_entity_boundaries_a_therapy_takes_in_the_sites_it_is_for(nlp):
+    """As a procedure takes in its site ("MRI of the lumbar spine"); not where the site goes on into
+    another thing ("the right hip incision"), and not for a treatment that is no therapy."""
+    text = ("The RFA listed six sessions of physical therapy to the low back, chiropractic care for the lumbar "
+            "spine, left shoulder and left knee, and a wound care nurse for 1 to 2 visits for the right hip "
+            "incision. A brace for the left knee was also requested.")
+    doc = nlp.make_doc(text)
+    doc.ents = [phrase_span(doc, phrase, label, *occurrence) for phrase, label, *occurrence in (
+        ("six sessions of physical therapy", "TREATMENT"), ("low back", "ANATOMY"),
+        ("chiropractic care", "TREATMENT"), ("lumbar spine", "ANATOMY"), ("left shoulder", "ANATOMY"),
+        ("left knee", "ANATOMY"), ("wound care nurse for 1 to 2 visits", "TREATMENT"), ("right hip", "ANATOMY"),
+        ("brace", "TREATMENT"), ("left knee", "ANATOMY", 1))]
+    assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [
+        ("six sessions of physical therapy to the low back", "TREATMENT"),
+        ("chiropractic care for the lumbar spine, left shoulder and left knee", "TREATMENT"),
+        ("wound care nurse for 1 to 2 visits", "TREATMENT"), ("right hip", "ANATOMY"),
+        ("brace", "TREATMENT"), ("left knee", "ANATOMY")]
