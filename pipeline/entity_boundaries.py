@@ -10,6 +10,8 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - a guideline takes in the chapter written after it ("ODG, Knee & Leg Chapter", "ACOEM, Chapter 13")
   and leaves out the "Non-MTUS Citation" label before it;
 - a diagnosis leaves out severity and coding words before it ("mild", "grade 2", "unspecified");
+- a treatment leaves out the words before it that say when or how it is given ("a trial of", "continued",
+  "prior", "retrospective");
 - a treatment takes in the count written before it ("12 sessions of physical therapy", "six (6) visits",
   "1 open MRI", "8 additional chiropractic visits");
 - a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits")
@@ -52,6 +54,7 @@ class SpanBoundaries:
     def __init__(self, words: Dict[str, List[str]]):
         self.trailing = {w.lower() for w in words["trailing_words"]} | {",", ";", ":", "("}
         self.severity = re.compile(r"(?:(?:%s)(?:\s*,)?\s+)+" % "|".join(words["severity_words"]), re.I)
+        self.treatment_lead = re.compile(r"(?:(?:%s)\s+)+" % "|".join(words.get("treatment_lead_words", []) or ["(?!)"]), re.I)
         count = r"(?:\d{1,2}|%s)(?:\s*\(\d{1,2}\))?|x\d{1,2}" % "|".join(words["count_words"])
         # lists added after the first release: a pipeline saved before them loads with none
         units = "|".join(words.get("therapy_units", []))
@@ -86,10 +89,11 @@ class SpanBoundaries:
             return ent
         start, end, label = ent.start, self._trimmed_end(ent), ent.label_
         if label == "DIAGNOSIS":
-            start = self._without_severity(doc, start, end)
+            start = self._without(self.severity, doc, start, end)
             if terms.site_only(start, end):
                 label = "ANATOMY"
         elif label == "TREATMENT":
+            start = self._without(self.treatment_lead, doc, start, end)
             if " ".join(doc[start:end].text.lower().split()) in self.generic:
                 return None
             if end < ceiling and doc[end].lower_ in self.units and self.therapy.match(doc[start:end].text):
@@ -115,9 +119,11 @@ class SpanBoundaries:
             end -= 1
         return end
 
-    def _without_severity(self, doc: Doc, start: int, end: int) -> int:
+    @staticmethod
+    def _without(words: "re.Pattern", doc: Doc, start: int, end: int) -> int:
+        """The span's start after the words of `words` that open it (never its last token)."""
         text_start = doc[start].idx
-        match = self.severity.match(doc_text(doc), text_start, doc[end - 1].idx)
+        match = words.match(doc_text(doc), text_start, doc[end - 1].idx)
         if not match:
             return start
         span = doc.char_span(match.end(), doc[end - 1].idx + len(doc[end - 1]), alignment_mode="contract")

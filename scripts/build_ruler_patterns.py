@@ -76,6 +76,12 @@ BOUNDARIES = {
                       "aquatic therapy", "massage", "cognitive behavioral", "CBT", "psychotherapy", "sessions", "visits",
                       "treatments"],
     "therapy_units": ["sessions", "visits", "treatments"],
+    # words before a treatment that the train and dev gold leave out of it (2 of 142 inside; no article of
+    # 992): "a trial of", "continued", "prior", "additional" with no count before it (the count rule takes
+    # that in)
+    "treatment_lead_words": ["initiation of", "continuation of", "disposal of", "additional", "random", "official",
+                             "prior", "previous", "continued", "ongoing", "further", "a trial of", "trial of",
+                             "retrospective", "concurrent", "a", "an", "the"],
     "pain_words": ["pain"],
     # guide rule 10, and the words the train gold never marks alone as a treatment
     "generic_treatments": ["surgery", "surgical intervention", "conservative care", "conservative treatment",

@@ -159,3 +159,15 @@ def test_entity_boundaries_a_therapy_takes_in_the_sites_it_is_for(nlp):
         ("chiropractic care for the lumbar spine, left shoulder and left knee", "TREATMENT"),
         ("wound care nurse for 1 to 2 visits", "TREATMENT"), ("right hip", "ANATOMY"),
         ("brace", "TREATMENT"), ("left knee", "ANATOMY")]
+
+
+def test_entity_boundaries_a_treatment_leaves_out_when_and_how_it_is_given(nlp):
+    text = ("He asked about initiation of opioid medications, a trial of acupuncture and random urine drug "
+            "screens; Additional physical therapy and 8 additional chiropractic visits were requested.")
+    doc = nlp.make_doc(text)
+    doc.ents = [phrase_span(doc, phrase, "TREATMENT") for phrase in (
+        "initiation of opioid medications", "a trial of acupuncture", "random urine drug screens",
+        "Additional physical therapy", "additional chiropractic visits")]
+    assert [ent.text for ent in nlp(doc).ents] == [
+        "opioid medications", "acupuncture", "urine drug screens", "physical therapy",
+        "8 additional chiropractic visits"]  # a qualified count stays with its treatment
