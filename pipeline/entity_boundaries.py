@@ -120,7 +120,7 @@ class SpanBoundaries:
         return end
 
     @staticmethod
-    def _without(words: "re.Pattern", doc: Doc, start: int, end: int) -> int:
+    def _without(words: re.Pattern, doc: Doc, start: int, end: int) -> int:
         """The span's start after the words of `words` that open it (never its last token)."""
         text_start = doc[start].idx
         match = words.match(doc_text(doc), text_start, doc[end - 1].idx)
@@ -139,21 +139,17 @@ class SpanBoundaries:
 
 
 def _with_sites(span: Span, later: Sequence[Span]) -> Span:
-    """A therapy through the sites written after it that it is for."""
-    doc, text = span.doc, doc_text(span.doc)
-    sites = {site.start_char: site for site in later if site.label_ == "ANATOMY"}
-    lead = _SITE_LEAD.match(text, span.end_char)
-    last = sites.get(lead.end()) if lead else None
-    if last is None:
-        return span
-    while True:
-        join = _SITE_JOIN.match(text, last.end_char)
-        if not (join and join.group().strip() and join.end() in sites):
+    """A therapy through the sites written right after it that it is for (`later`: the entities after it)."""
+    text = doc_text(span.doc)
+    last, gap = None, _SITE_LEAD
+    for site in later:
+        between = gap.match(text, (last or span).end_char)
+        if site.label_ != "ANATOMY" or between is None or between.end() != site.start_char:
             break
-        last = sites[join.end()]
-    if not _SITES_END.match(text, last.end_char):
+        last, gap = site, _SITE_JOIN
+    if last is None or not _SITES_END.match(text, last.end_char):
         return span
-    return Span(doc, span.start, last.end, label=span.label_, span_id=span.id_)
+    return Span(span.doc, span.start, last.end, label=span.label_, span_id=span.id_)
 
 
 def _other_name_apart(span: Span) -> List[Span]:
