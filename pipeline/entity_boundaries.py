@@ -78,7 +78,7 @@ class SpanBoundaries:
             if span is None:
                 continue
             if span.label_ == "TREATMENT" and self.names_therapy.search(span.text):
-                span = _with_sites(span, ents[index + 1:])
+                span = _with_sites(span, ents, index + 1)
             if kept and _written_together(kept[-1], span):
                 span = Span(doc, kept.pop().start, span.end, label=span.label_, span_id=span.id_)
             kept.extend(part for named in _other_name_apart(span) for part in _levels_apart(named))
@@ -138,11 +138,11 @@ class SpanBoundaries:
         return span.start if span is not None and len(span) and span.start >= floor else start
 
 
-def _with_sites(span: Span, later: Sequence[Span]) -> Span:
-    """A therapy through the sites written right after it that it is for (`later`: the entities after it)."""
+def _with_sites(span: Span, ents: Sequence[Span], following: int) -> Span:
+    """A therapy through the sites written right after it that it is for (`ents[following]` on)."""
     text = doc_text(span.doc)
     last, gap = None, _SITE_LEAD
-    for site in later:
+    for site in (ents[i] for i in range(following, len(ents))):
         between = gap.match(text, (last or span).end_char)
         if site.label_ != "ANATOMY" or between is None or between.end() != site.start_char:
             break
