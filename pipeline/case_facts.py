@@ -18,7 +18,7 @@ CASE_NUMBER = re.compile(r"\bCM\d{2}-\d{7}\b")
 FIELD_DATES = {
     "assigned": re.compile(rf"Date\s+Assigned\s*:\s*({DATE})", re.I),
     "injury": re.compile(rf"Date\s+of\s+Injury\s*:\s*({DATE})", re.I),
-    "decision": re.compile(rf"(?:Decision\s+Date|^Dated)\s*:\s*({DATE})", re.I | re.M),
+    "decision": re.compile(rf"Decision\s+Date\s*:\s*({DATE})", re.I),
     "ur_denial": re.compile(rf"(?:UR\s+Denial\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))\s*:\s*({DATE})", re.I),
     "application": re.compile(rf"(?:Application\s+)?Received\s*:\s*({DATE})", re.I),
 }
@@ -42,6 +42,9 @@ REPORT_DATE = re.compile(
 RECORDS_RANGE = re.compile(rf"\b(?:reports|records|notes)\s+from\s+({DATE})\s+(?:to|through|until|-)\s+({DATE})", re.I)
 # Every date holds a day or month followed by more of the date, or a year: the date patterns above
 # are scanned only near these, and none reaches further than DATE_REACH characters from its date.
+# the 2013 notices' decision date: "Dated:" opening a line of the letter (the normalised text may have
+# joined that line to the one before it, as in double-spaced dumps)
+DATED_LINE = re.compile(rf"Dated\s*:\s*({DATE})", re.I)
 DATE_ANCHOR = re.compile(r"\d(?:\s*[/-]\s*\d{1,2}\s*[/-]\s*\d\d|\d\d\d)")
 DATE_REACH = 300
 AGE_SEX = re.compile(
@@ -50,10 +53,29 @@ AGE_SEX = re.compile(
     re.I)
 SEX_WORDS = {"male": "male", "man": "male", "gentleman": "male", "gentlemen": "male",
              "female": "female", "woman": "female", "lady": "female"}
-BOARD_CERTIFIED = re.compile(
-    r"Board\s+Certified\s+in\s+(?P<specialty>[^,.;]+?)\s*(?:,\s*(?:and\s+)?has\s+a\s+subspecialty\s+in\s+"
-    r"(?P<subspecialty>[^,.;]+?)\s*)?(?:,\s*)?(?:and\s+)?is\s+licensed\s+to\s+practice\s+in\s+(?P<licensed_in>[A-Z][A-Za-z ]+?)\s*[.,;]",
-    re.I)
+US_STATES = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "District of Columbia",
+    "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
+    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont",
+    "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+)
+# A credential ends at punctuation or where the sentence goes on to another clause ("... Surgery with a
+# subspecialty in", "... Rehabilitation and is licensed"); "Physical Medicine and Rehabilitation" stays whole.
+_CREDENTIAL = r"(?P<value>[^,.;]+?)(?=\s*[,.;]|\s+(?:with|is|has|holds?)\b|\s+and\s+(?:is|has|holds?|in)\b)"
+BOARD_CERTIFIED = re.compile(r"Board\s+Certified\s+in\s+" + _CREDENTIAL, re.I)
+# a further certification said in the same sentence: "with a subspecialty in Spine Surgery", "has a
+# subspecialty in", "with added qualification in", "with fellowship training in", "and in Pain Medicine"
+FURTHER_CERTIFICATION = re.compile(
+    r"(?:sub-?specialty(?:\s+certificate)?|added\s+(?:qualification|certification)|fellowship\s+training|(?<=\band)\s+(?=in\b))"
+    r"\s*in\s+" + _CREDENTIAL, re.I)
+_STATE = "|".join(r"\s+".join(state.split()) for state in US_STATES)
+# "is licensed to practice in California", "is licensed in Ohio and Kentucky", "holds licenses in California and Nevada"
+LICENSED_IN = re.compile(
+    rf"(?:licensed\s+(?:to\s+practice\s+)?in|holds?\s+(?:a\s+)?licen[sc]es?\s+in)\s+"
+    rf"(?P<value>(?:{_STATE})(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:{_STATE}))*)\b")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
 LICENSURE = re.compile(r"^State\(s\)\s+of\s+Licensure\s*:\s*(?P<value>.+)$", re.I)
 SPECIALTY = re.compile(r"^Certification\(s\)\s*/\s*Specialty\s*:\s*(?P<value>.+)$", re.I)
 
@@ -74,6 +96,9 @@ def read_case_facts(doc: Doc) -> CaseFacts:
     dated = AnchoredWindows(DATE_ANCHOR, text, DATE_REACH)
     for name, pattern in FIELD_DATES.items():
         facts.dates[name] = _first(pattern, dated)
+    line_starts = {start for start, _ in doc._.letter_lines or []}
+    facts.dates["decision"] = facts.dates["decision"] or next(
+        (parse_date(match.group(1)) for match in dated.finditer(DATED_LINE) if match.start() in line_starts), None)
     for name, pattern in PROSE_DATES.items():
         facts.dates[name] = facts.dates.get(name) or _first(pattern, dated)
     reports: List[str] = []
@@ -105,9 +130,12 @@ def _read_reviewer(doc: Doc, facts: CaseFacts) -> None:
             facts.specialty, facts.subspecialty = first.strip(), rest.strip() or None
     board = BOARD_CERTIFIED.search(text)
     if board and not facts.specialty:
-        facts.specialty = " ".join(board.group("specialty").split())
-        facts.subspecialty = " ".join(board.group("subspecialty").split()) if board.group("subspecialty") else None
-        facts.licensed_in = facts.licensed_in or " ".join(board.group("licensed_in").split())
+        sentence_end = _SENTENCE_END.search(text, board.end())
+        sentence = text[board.end():sentence_end.start() + 1 if sentence_end else len(text)]
+        further, licensed = FURTHER_CERTIFICATION.search(sentence), LICENSED_IN.search(sentence)
+        facts.specialty = " ".join(board.group("value").split())
+        facts.subspecialty = " ".join(further.group("value").split()) if further else None
+        facts.licensed_in = facts.licensed_in or (" ".join(licensed.group("value").split()) if licensed else None)
 
 
 @registry.scorers("spacy_imr.case_facts_scorer.v1")

@@ -135,14 +135,15 @@ def corpus_validate_cli(
     letters_dirs: List[Path] = typer.Option([Path("../shared/letters"), Path("../shared/seed")], "--letters",
                                             help="Folders holding the standoff letters' files (repeatable)."),
 ):
-    """Check offsets, labels, span text, text hashes, relation ends, entity overlaps and split leakage."""
+    """Check offsets, labels, span text, text hashes, relation ends, entity overlaps, split leakage and the gold
+    case facts (fields, offsets, the values written there)."""
     for missing in (d for d in letters_dirs if not d.exists()):
         console.print(f"[yellow]{missing} not found: its standoff letters are checked without their text[/yellow]")
     report = validate_corpus(corpus_dir, [d for d in letters_dirs if d.exists()])
     for problem in report["problems"]:
         console.print(f"[red]x[/red] {problem}")
-    console.print(f"{report['letters']} letters {report['splits']}; {len(report['problems'])} problems; "
-                  f"{report['texts_missing']} without text")
+    console.print(f"{report['letters']} letters {report['splits']}, {report['case_facts']} with gold case facts; "
+                  f"{len(report['problems'])} problems; {report['texts_missing']} without text")
     raise typer.Exit(code=1 if report["problems"] else 0)
 
 

@@ -16,6 +16,7 @@ import srsly
 from spacy.language import Language
 from spacy.util import filter_spans
 
+from .case_fact_gold import iter_case_facts, validate_case_facts
 from .errors import LetterInputError
 from .reading import read_letter
 
@@ -138,11 +139,12 @@ def validate_record(record: Dict, text: Optional[str], manifest: Dict[str, Dict]
 
 
 def validate_corpus(corpus_dir: Path, letters_dirs: Sequence[Path]) -> Dict[str, object]:
-    """Check every annotated letter and the manifest; returns counts and the problems found."""
+    """Check every annotated letter, its gold case facts and the manifest; returns counts and the problems found."""
     manifest = read_manifest(corpus_dir)
     problems: List[str] = []
     seen: Counter = Counter()
-    texts_missing = 0
+    texts: Dict[str, Optional[str]] = {}
+    digests: Dict[str, str] = {}
     by_hash: Dict[str, str] = {}
     for path, line_number, record in iter_annotations(corpus_dir):
         seen[record.get("id")] += 1
@@ -151,7 +153,7 @@ def validate_corpus(corpus_dir: Path, letters_dirs: Sequence[Path]) -> Dict[str,
         except LetterInputError as error:
             problems.append(f"{path}:{line_number}: {error}")
             continue
-        texts_missing += text is None
+        texts[record.get("id")], digests[record.get("id")] = text, record.get("text_sha256")
         problems.extend(f"{path}:{line_number}: {problem}" for problem in validate_record(record, text, manifest))
         digest = record.get("text_sha256")
         split = manifest.get(record.get("id"), {}).get("split")
@@ -160,8 +162,15 @@ def validate_corpus(corpus_dir: Path, letters_dirs: Sequence[Path]) -> Dict[str,
         by_hash.setdefault(digest, split)
     problems.extend(f"{letter}: annotated {count} times" for letter, count in seen.items() if count > 1)
     problems.extend(f"{letter}: in the manifest but not annotated" for letter in manifest if letter not in seen)
+    facts_seen: Counter = Counter()
+    for path, line_number, record in iter_case_facts(corpus_dir):
+        facts_seen[record.get("id")] += 1
+        problems.extend(f"{path}:{line_number}: {problem}" for problem in validate_case_facts(
+            record, texts.get(record.get("id")), manifest, digests.get(record.get("id"))))
+    problems.extend(f"{letter}: case facts given {count} times" for letter, count in facts_seen.items() if count > 1)
     splits = Counter(entry["split"] for entry in manifest.values())
-    return {"letters": sum(seen.values()), "splits": dict(splits), "texts_missing": texts_missing, "problems": problems}
+    return {"letters": sum(seen.values()), "splits": dict(splits), "texts_missing": sum(t is None for t in texts.values()),
+            "case_facts": sum(facts_seen.values()), "problems": problems}
 
 
 def pre_annotate(nlp: Language, text: str) -> Dict[str, List[Dict]]:

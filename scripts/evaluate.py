@@ -6,7 +6,8 @@ Entities are compared in the letter's original offsets, per label, with exact an
 matching (same label, one-to-one). The "ner" system is the trained NER layer as trained: its
 embedding reads the entity ruler's matches, but the ruler's matches are not entities. Also: the NER-first order (NER entities, ruler entities where the
 NER has none) to check the ruler's place; item-level scores of the combined pipeline against the
-gold items (TREATMENT heads of HAS_DECISION); and the share of test entity strings that no ruler
+gold items (TREATMENT heads of HAS_DECISION) and its case facts against the gold case facts
+(corpus/case_facts/); and the share of test entity strings that no ruler
 pattern contains, with each system's recall on them.
 """
 import re
@@ -19,6 +20,7 @@ import srsly
 import typer
 
 import spacy_imr
+from spacy_imr.case_fact_gold import gold_case_facts, iter_case_facts, record_case_facts, score_case_facts
 from spacy_imr.corpus import ENTITY_LABELS, iter_split_letters, read_manifest
 from spacy_imr.decisions import normalize_decision
 from spacy_imr.ruler_patterns import create_ruler_patterns
@@ -100,9 +102,11 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
     templates = corpus_dir / "vocab" / "generator_templates.json"
     if templates.exists():
         vocabulary |= {term.lower() for terms in srsly.read_json(templates)["extra_terms"].values() for term in terms}
+    case_facts = {record["id"]: record for _, _, record in iter_case_facts(corpus_dir)}
     results: Dict[str, Dict] = {}
     for split in ("dev", "test"):
         pairs: Dict[str, list] = {name: [] for name in ("ruler", "ner", "combined", "ner_first")}
+        fact_pairs = []
         items = Counter()
         unseen = Counter()
         for record, text in iter_split_letters(corpus_dir, split, letters_dirs):
@@ -117,6 +121,9 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
                     unseen["gold"] += 1
                     for name in ("ruler", "combined"):
                         unseen[name] += (start, end, label) in set(found[name])
+            if record["id"] in case_facts:
+                fact_pairs.append((gold_case_facts(case_facts[record["id"]], text),
+                                   record_case_facts(predicted["combined"]._.imr_record)))
             if manifest[record["id"]]["source"] != "written":
                 record_items = predicted["combined"]._.imr_record["items"]
                 golden = gold_items(record, text)
@@ -132,6 +139,7 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
             "decision_accuracy": round(items["decision_correct"] / items["matched"], 4) if items["matched"] else None,
             "gold_items": items["gold"],
         }
+        results[split]["case_facts"] = score_case_facts(fact_pairs)
         results[split]["unseen_entities"] = {
             "share": round(unseen["gold"] / sum(len(g) for g, _ in pairs["ruler"]), 4) if pairs["ruler"] else None,
             "count": unseen["gold"],
@@ -153,9 +161,13 @@ def markdown(results: Dict) -> str:
             s = systems[name]
             per = " | ".join(f"{s['ents_per_type'][l]['f']:.3f} ({s['overlap_per_type'][l]['f']:.3f})" for l in ENTITY_LABELS)
             lines.append(f"| {name} | {s['ents_p']:.3f} | {s['ents_r']:.3f} | {s['ents_f']:.3f} ({s['overlap_f']:.3f}) | {per} |")
-        items, unseen = systems["items"], systems["unseen_entities"]
+        items, unseen, facts = systems["items"], systems["unseen_entities"], systems["case_facts"]
         lines += ["", f"Items (real letters): recall {items['recall']}, precision {items['precision']}, "
                       f"decision accuracy {items['decision_accuracy']} over {items['gold_items']} gold items.",
+                  f"Case facts (real letters with gold case facts): {facts['accuracy']} of {facts['letters']} letters' "
+                  f"{len(facts['fields'])} fields right; wrong, missed or extra: "
+                  + (", ".join(f"{name} {c['wrong']}/{c['missed']}/{c['extra']}" for name, c in facts["fields"].items()
+                               if c["wrong"] or c["missed"] or c["extra"]) or "none") + ".",
                   f"Entity strings no ruler pattern or generator vocabulary contains: {unseen['count']} ({unseen['share']}); recall on them: "
                   f"ruler {unseen['ruler_recall']}, combined {unseen['combined_recall']}.", ""]
     return "\n".join(lines)
