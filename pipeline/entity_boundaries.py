@@ -20,14 +20,15 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8);
 - a generic word alone is no treatment ("surgery", "medications", "modalities", guide rule 10);
 - a treatment and the other name written after it in parentheses are two treatments
-  ("electromyography (EMG)", "Voltaren Gel 1% (diclofenac)");
+  ("electromyography (EMG)", "Voltaren Gel 1% (diclofenac)"), but not a parenthesis that says how
+  much ("Deprizine (unknown quantity)");
 - a "diagnosis" that is a site and names no condition is an ANATOMY ("right ulnar wrist"): it ends
   where a ruler ANATOMY term inside it ends, and no ruler DIAGNOSIS term meets it;
 - a site that is a list of spinal levels is one site a level ("L4-5 and L5-S1" gives "L4-5" and
   "L5-S1"; a range, "L3 to L5", stays one).
 """
 import re
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 from spacy.tokens import Doc, Span
 
@@ -65,6 +66,8 @@ class SpanBoundaries:
         self.units = {w.lower() for w in words.get("therapy_units", [])}
         self.pain = {w.lower() for w in words["pain_words"]}
         self.generic = {w.lower() for w in words.get("generic_treatments", [])}
+        self.quantity = ({w.lower() for w in words.get("quantity_words", [])} | {w.lower() for w in words["count_words"]}
+                         | self.units)
 
     def __call__(self, doc: Doc, ents: Sequence[Span], matches: Iterable[Span] = ()) -> List[Span]:
         """`matches`: the entity ruler's matches, which tell a site from a condition."""
@@ -81,7 +84,7 @@ class SpanBoundaries:
                 span = _with_sites(span, ents, index + 1)
             if kept and _written_together(kept[-1], span):
                 span = Span(doc, kept.pop().start, span.end, label=span.label_, span_id=span.id_)
-            kept.extend(part for named in _other_name_apart(span) for part in _levels_apart(named))
+            kept.extend(part for named in _other_name_apart(span, self.quantity) for part in _levels_apart(named))
         return kept
 
     def _bounded(self, doc: Doc, ent: Span, floor: int, ceiling: int, terms: "_RulerTerms") -> Optional[Span]:
@@ -152,14 +155,16 @@ def _with_sites(span: Span, ents: Sequence[Span], following: int) -> Span:
     return Span(span.doc, span.start, last.end, label=span.label_, span_id=span.id_)
 
 
-def _other_name_apart(span: Span) -> List[Span]:
-    """"X (Y)": X and Y, where Y is a treatment's other name, a word or four with no digit."""
+def _other_name_apart(span: Span, quantity: Set[str]) -> List[Span]:
+    """"X (Y)": X and Y, where Y is a treatment's other name, a word or four with no digit and no word of
+    `quantity` ("(unknown quantity)" says how much)."""
     doc = span.doc
     if span.label_ != "TREATMENT" or len(span) < 4 or span[-1].text != ")":
         return [span]
     opened = max((t.i for t in span if t.text == "("), default=span.start)
     name = doc[opened + 1:span.end - 1]
-    if opened == span.start or not 1 <= len(name) <= 4 or any(c.isdigit() for c in name.text):
+    if (opened == span.start or not 1 <= len(name) <= 4 or any(c.isdigit() for c in name.text)
+            or any(t.lower_ in quantity for t in name)):
         return [span]
     return [Span(doc, span.start, opened, label=span.label_, span_id=span.id_),
             Span(doc, opened + 1, span.end - 1, label=span.label_, span_id=span.id_)]

@@ -82,6 +82,10 @@ BOUNDARIES = {
     "treatment_lead_words": ["initiation of", "continuation of", "disposal of", "additional", "random", "official",
                              "prior", "previous", "continued", "ongoing", "further", "a trial of", "trial of",
                              "retrospective", "concurrent", "a", "an", "the"],
+    # a parenthesis after a treatment that holds one of these, a count word or a therapy unit says how much,
+    # and is no other name: "Deprizine (unknown quantity)", "physical therapy (six visits)" (16 train and dev
+    # gold treatments keep it inside)
+    "quantity_words": ["quantity", "unknown", "unspecified", "amount"],
     "pain_words": ["pain"],
     # guide rule 10, and the words the train gold never marks alone as a treatment
     "generic_treatments": ["surgery", "surgical intervention", "conservative care", "conservative treatment",

@@ -115,6 +115,18 @@ def test_entity_boundaries_a_treatment_and_its_other_name_are_two(nlp):
         "electromyography", "EMG", "Voltaren Gel 1%", "diclofenac", "injection (DOS 12/29/16)"]
 
 
+def test_entity_boundaries_a_parenthesis_that_says_how_much_is_no_other_name(nlp):
+    text = ("Requested: Theramine (unknown quantity), aquatic therapy (eight sessions) and transcutaneous "
+            "electrical nerve stimulation (TENS).")
+    doc = nlp.make_doc(text)
+    doc.ents = [phrase_span(doc, phrase, "TREATMENT") for phrase in
+                ("Theramine (unknown quantity)", "aquatic therapy (eight sessions)",
+                 "transcutaneous electrical nerve stimulation (TENS)")]
+    assert [ent.text for ent in nlp(doc).ents] == [
+        "Theramine (unknown quantity)", "aquatic therapy (eight sessions)",
+        "transcutaneous electrical nerve stimulation", "TENS"]
+
+
 def test_entity_boundaries_a_list_of_spinal_levels_is_one_site_a_level(nlp):
     """The train gold marks 36 of 53 such lists level by level; a range, a site after the levels and a
     side before them keep the span whole."""
