@@ -16,7 +16,8 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
   "1 open MRI", "8 additional chiropractic visits");
 - a therapy takes in the unit written after it ("physical therapy sessions", "acupuncture visits")
   and the sites it is for ("six sessions of physical therapy to the lumbar spine", "physical therapy
-  for the lumbar spine and left shoulder"), as a procedure takes in its site;
+  for the lumbar spine and left shoulder"), as a procedure takes in its site, and when it already
+  holds the first of them, the ones coordinated with it ("... for the lumbar spine" + ", left knee");
 - a site followed by "pain" is a diagnosis with it ("left elbow pain", guide rule 8);
 - a generic word alone is no treatment ("surgery", "medications", "modalities", guide rule 10);
 - a treatment and the other name written after it in parentheses are two treatments
@@ -43,6 +44,7 @@ _LEVEL_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")
 # the sites a therapy is for: "for the lumbar spine", "to the low back, left shoulder and left knee",
 # where the clause goes on with punctuation or a function word (not "for the right hip incision")
 _SITE_LEAD = re.compile(r"\s+(?:for|to)\s+(?:the\s+)?")
+_SITE_ARTICLE_AND_SIDE = {"the", "left", "right", "bilateral", "both"}
 _SITE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 _SITES_END = re.compile(r"\s*(?:[.,;:)]|$|(?:and|or|was|were|is|are|with|which|on|in|as|from|that|dated|per|to|for|at"
                         r"|had|has|have|but|the)\b)")
@@ -81,7 +83,7 @@ class SpanBoundaries:
             if span is None:
                 continue
             if span.label_ == "TREATMENT" and self.names_therapy.search(span.text):
-                span = _with_sites(span, ents, index + 1)
+                span = _with_sites(span, ents, index + 1, terms.ends_with_site(span))
             if kept and _written_together(kept[-1], span):
                 span = Span(doc, kept.pop().start, span.end, label=span.label_, span_id=span.id_)
             kept.extend(part for named in _other_name_apart(span, self.quantity) for part in _levels_apart(named))
@@ -141,10 +143,12 @@ class SpanBoundaries:
         return span.start if span is not None and len(span) and span.start >= floor else start
 
 
-def _with_sites(span: Span, ents: Sequence[Span], following: int) -> Span:
-    """A therapy through the sites written right after it that it is for (`ents[following]` on)."""
+def _with_sites(span: Span, ents: Sequence[Span], following: int, holds_site: bool) -> Span:
+    """A therapy through the sites written right after it that it is for (`ents[following]` on); when
+    it already ends with one ("sessions for the lumbar spine"), through the sites coordinated with it
+    (", left shoulder and left knee")."""
     text = doc_text(span.doc)
-    last, gap = None, _SITE_LEAD
+    last, gap = None, _SITE_JOIN if holds_site else _SITE_LEAD
     for site in (ents[i] for i in range(following, len(ents))):
         between = gap.match(text, (last or span).end_char)
         if site.label_ != "ANATOMY" or between is None or between.end() != site.start_char:
@@ -218,6 +222,18 @@ class _RulerTerms:
                 self.anatomy_starts.setdefault(match.end, []).append(match.start)
             elif match.label_ == "DIAGNOSIS":
                 self.condition_tokens.update(range(match.start, match.end))
+
+    def ends_with_site(self, span: Span) -> bool:
+        """The span ends with a ruler ANATOMY term written after "for" or "to" ("... for the lumbar spine",
+        "... to the left hand")."""
+        doc = span.doc
+        for start in self.anatomy_starts.get(span.end, ()):
+            lead = start - 1
+            while lead > span.start and doc[lead].lower_ in _SITE_ARTICLE_AND_SIDE:
+                lead -= 1
+            if lead > span.start and doc[lead].lower_ in ("for", "to"):
+                return True
+        return False
 
     def site_only(self, start: int, end: int) -> bool:
         return (any(term_start >= start for term_start in self.anatomy_starts.get(end, ()))

@@ -173,6 +173,28 @@ def test_entity_boundaries_a_therapy_takes_in_the_sites_it_is_for(nlp):
         ("brace", "TREATMENT"), ("left knee", "ANATOMY")]
 
 
+def test_entity_boundaries_a_therapy_that_holds_its_first_site_takes_in_the_others():
+    """The ruler's terms tell where the site the therapy holds begins."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("span_ruler", name="ruler", config={"spans_key": "ruler", "annotate_ents": False})
+    nlp.add_pipe("imr_entity_modifiers", config={"ruler_spans_key": "ruler"})
+    nlp.initialize()
+    ruler.add_patterns([{"label": "ANATOMY", "pattern": [{"LOWER": "lumbar"}, {"LOWER": "spine"}]},
+                        {"label": "ANATOMY", "pattern": "hand"}, {"label": "ANATOMY", "pattern": "wrist"}])
+    text = ("UR modified eight physical therapy sessions for the lumbar spine, left shoulder, left wrist and left "
+            "knee and twelve acupuncture visits to the right hand and thumb. A splint for the wrist and "
+            "thumb was denied.")
+    doc = nlp.make_doc(text)
+    doc.ents = [phrase_span(doc, phrase, label, *occurrence) for phrase, label, *occurrence in (
+        ("eight physical therapy sessions for the lumbar spine", "TREATMENT"), ("left shoulder", "ANATOMY"),
+        ("left wrist", "ANATOMY"), ("left knee", "ANATOMY"), ("twelve acupuncture visits to the right hand", "TREATMENT"),
+        ("thumb", "ANATOMY"), ("splint for the wrist", "TREATMENT"), ("thumb", "ANATOMY", 1))]
+    assert [(ent.text, ent.label_) for ent in nlp(doc).ents] == [
+        ("eight physical therapy sessions for the lumbar spine, left shoulder, left wrist and left knee", "TREATMENT"),
+        ("twelve acupuncture visits to the right hand and thumb", "TREATMENT"),
+        ("splint for the wrist", "TREATMENT"), ("thumb", "ANATOMY")]
+
+
 def test_entity_boundaries_a_treatment_leaves_out_when_and_how_it_is_given(nlp):
     text = ("He asked about initiation of opioid medications, a trial of acupuncture and random urine drug "
             "screens; Additional physical therapy and 8 additional chiropractic visits were requested.")
