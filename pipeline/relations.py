@@ -7,8 +7,9 @@ heading and a decision said of a mention that names it, wherever that stands. Ea
 a classifier over pair features (distance, order, sentences and regions, intervening
 entities, the words between, whether the head is the item and the child the nearest of its kind;
 for decisions, which TREATMENT mentions the phrase is said of and whether they name the head, by
-layout; for sites, the words at the ends of the pair and whether the site is written onto another
-finding ("lumbar flexion"); for rationales and guidelines, whether a
+layout; for sites, the words at the ends of the pair, the finding's last word, whether the site is
+written onto another finding ("lumbar flexion") and, for the movements of a range of motion, whether
+the site opens the sentence or is the nearest one; for rationales and guidelines, whether a
 decision is said of the head; for guidelines, whether imr_guideline_citations made a citation of the
 mention, in doc.spans["citations"]): a logistic regression, or gradient-boosted trees where these
 score better on dev.
@@ -468,6 +469,12 @@ def _site_features(context: PairContext, head: Mention, child: Mention, before: 
     features[f"sentence_heads={min(context.sentence_count(head.label, head.sentence), 4)}"] = 1.0
     opens = child.start_char - context.sentence_bounds(child.sentence)[0] < 40
     features[f"site_opens_sentence={opens}&{order}"] = 1.0
+    head_word = head.span[-1].lower_
+    features[f"head_word={head_word}&{order}"] = 1.0
+    if head_word in _MOTIONS:
+        features[f"motion&site_opens_sentence={opens}&{order}"] = 1.0
+        features[f"motion&nearest_child={context.nearest('ANATOMY', head.start) == child.start}&{order}"] = 1.0
+        features[f"motion&sentence_sites={min(context.sentence_count('ANATOMY', head.sentence), 3)}&same_sentence={child.sentence == head.sentence}"] = 1.0
     attached = context.attached_to(child)
     features["site_attached=" + ("none" if attached is None else "head" if attached == head.start_char else "other")] = 1.0
     # a coordination of findings or of sites counts as one mention: "burning and numbness in the feet"
@@ -479,6 +486,10 @@ def _site_features(context: PairContext, head: Mention, child: Mention, before: 
         features[f"group_sites_between={min(context.count_between('ANATOMY', *between), 2)}"] = 1.0
 
 
+# the movements a range of motion is measured in: their site is often the one the sentence opens with
+# ("Left ankle dorsiflexion was 5 degrees with the knee extended, plantarflexion 35 degrees")
+_MOTIONS = {"flexion", "extension", "rotation", "abduction", "adduction", "bending", "dorsiflexion", "plantarflexion",
+            "inversion", "eversion", "pronation", "supination", "deviation", "elevation", "flexion/extension"}
 _EDGE_WORD = re.compile(r"([A-Za-z]+)\W{0,3}$")
 _NEXT_WORD = re.compile(r"^\W{0,3}([A-Za-z]+)")
 

@@ -310,6 +310,32 @@ def test_relations_site_written_onto_another_finding():
     assert pair_features(context, tenderness, spine)["site_attached=none"] == 1.0
 
 
+
+def test_relations_motions_of_a_range_of_motion_and_their_site():
+    """The movements of a range of motion read the site the sentence opens with, not a site that only
+    sets up the measurement ("with the knee extended")."""
+    from spacy_imr.relations import PairContext, pair_features
+
+    nlp = spacy.blank("en")
+    text = ("Left ankle dorsiflexion was 5 degrees with the knee extended, plantarflexion 35 degrees and "
+            "inversion 20 degrees. There was tenderness over the lateral malleolus.")
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(phrase), text.index(phrase) + len(phrase), label=label) for phrase, label in (
+        ("Left ankle", "ANATOMY"), ("dorsiflexion", "EXAM_FINDING"), ("knee", "ANATOMY"),
+        ("plantarflexion", "EXAM_FINDING"), ("inversion", "EXAM_FINDING"), ("tenderness", "EXAM_FINDING"),
+        ("lateral malleolus", "ANATOMY"))]
+    context = PairContext(doc, [])
+    heads = {m.text: m for m in context.spans["EXAM_FINDING"]}
+    sites = {m.text: m for m in context.spans["ANATOMY"]}
+    opening = pair_features(context, heads["inversion"], sites["Left ankle"])
+    assert opening["motion&site_opens_sentence=True&child_first"] == 1.0
+    assert opening["motion&sentence_sites=2&same_sentence=True"] == 1.0
+    assert opening["head_word=inversion&child_first"] == 1.0
+    assert pair_features(context, heads["plantarflexion"], sites["knee"])["motion&nearest_child=True&child_first"] == 1.0
+    assert not any(name.startswith("motion&") for name in pair_features(context, heads["tenderness"],
+                                                                        sites["lateral malleolus"]))
+
+
 SUMMARY = ("Now that the decompression is supported, the request for 12 post-operative visits is certified. "
            "In summary, the prior denial is overturned for the shoulder arthroscopy; the cold therapy unit is "
            "certified; and the IRO upheld the denial of the requested cyclobenzaprine 7.5mg #60. The Claims "
