@@ -9,7 +9,7 @@ entities, the words between, whether the head is the item and the child the near
 for decisions, which TREATMENT mentions the phrase is said of and whether they name the head, by
 layout; for sites, the words at the ends of the pair, the finding's last word, whether the site is
 written onto another finding ("lumbar flexion") and, for the movements of a range of motion, whether
-the site opens the sentence or is the nearest one; for rationales and guidelines, whether a
+the site opens the sentence, is the nearest one or is written onto a "range of motion"; for rationales and guidelines, whether a
 decision is said of the head; for guidelines, whether imr_guideline_citations made a citation of the
 mention, in doc.spans["citations"]): a logistic regression, or gradient-boosted trees where these
 score better on dev.
@@ -477,6 +477,9 @@ def _site_features(context: PairContext, head: Mention, child: Mention, before: 
         features[f"motion&sentence_sites={min(context.sentence_count('ANATOMY', head.sentence), 3)}&same_sentence={child.sentence == head.sentence}"] = 1.0
     attached = context.attached_to(child)
     features["site_attached=" + ("none" if attached is None else "head" if attached == head.start_char else "other")] = 1.0
+    if head_word in _MOTIONS and attached is not None and attached != head.start_char:
+        # "right shoulder range of motion included flexion to 130 degrees, abduction to 90 degrees"
+        features[f"motion&site_on_range_of_motion={_RANGE_OF_MOTION.match(context.text, attached) is not None}"] = 1.0
     # a coordination of findings or of sites counts as one mention: "burning and numbness in the feet"
     head_group, child_group = context.group(head), context.group(child)
     if head_group != (head.start, head.end) or child_group != (child.start, child.end):
@@ -490,6 +493,7 @@ def _site_features(context: PairContext, head: Mention, child: Mention, before: 
 # ("Left ankle dorsiflexion was 5 degrees with the knee extended, plantarflexion 35 degrees")
 _MOTIONS = {"flexion", "extension", "rotation", "abduction", "adduction", "bending", "dorsiflexion", "plantarflexion",
             "inversion", "eversion", "pronation", "supination", "deviation", "elevation", "flexion/extension"}
+_RANGE_OF_MOTION = re.compile(r"range\s+of\s+motion|ROM\b", re.I)
 _EDGE_WORD = re.compile(r"([A-Za-z]+)\W{0,3}$")
 _NEXT_WORD = re.compile(r"^\W{0,3}([A-Za-z]+)")
 
