@@ -40,11 +40,11 @@ REPORT_DATE = re.compile(
     rf"|\b(?:report|note|records?|visit|evaluation|exam(?:ination)?|PR-?2)\s+(?:dated|of|on)\s+({DATE})",
     re.I)
 RECORDS_RANGE = re.compile(rf"\b(?:reports|records|notes)\s+from\s+({DATE})\s+(?:to|through|until|-)\s+({DATE})", re.I)
-# Every date holds a day or month followed by more of the date, or a year: the date patterns above
-# are scanned only near these, and none reaches further than DATE_REACH characters from its date.
 # the 2013 notices' decision date: "Dated:" opening a line of the letter (the normalised text may have
 # joined that line to the one before it, as in double-spaced dumps)
 DATED_LINE = re.compile(rf"Dated\s*:\s*({DATE})", re.I)
+# Every date holds a day or month followed by more of the date, or a year: the date patterns above
+# are scanned only near these, and none reaches further than DATE_REACH characters from its date.
 DATE_ANCHOR = re.compile(r"\d(?:\s*[/-]\s*\d{1,2}\s*[/-]\s*\d\d|\d\d\d)")
 DATE_REACH = 300
 AGE_SEX = re.compile(

@@ -153,9 +153,9 @@ def validate_corpus(corpus_dir: Path, letters_dirs: Sequence[Path]) -> Dict[str,
         except LetterInputError as error:
             problems.append(f"{path}:{line_number}: {error}")
             continue
-        texts[record.get("id")], digests[record.get("id")] = text, record.get("text_sha256")
-        problems.extend(f"{path}:{line_number}: {problem}" for problem in validate_record(record, text, manifest))
         digest = record.get("text_sha256")
+        texts[record.get("id")], digests[record.get("id")] = text, digest
+        problems.extend(f"{path}:{line_number}: {problem}" for problem in validate_record(record, text, manifest))
         split = manifest.get(record.get("id"), {}).get("split")
         if digest in by_hash and by_hash[digest] != split:
             problems.append(f"{path}:{line_number}: the same text is in splits {by_hash[digest]} and {split} (leakage)")
