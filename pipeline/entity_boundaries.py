@@ -8,7 +8,8 @@ habit of the train gold (docs/annotation.md, "Span boundaries the pipeline enfor
 - two guideline mentions written as one word are one ("CA-" and "MTUS" of "CA-MTUS"), and "CA" before
   "MTUS" belongs to it, whatever entity holds it;
 - a guideline takes in the chapter written after it ("ODG, Knee & Leg Chapter", "ACOEM, Chapter 13")
-  and leaves out the "Non-MTUS Citation" label before it;
+  and leaves out the "Non-MTUS Citation" label before it and a "Guidelines" written after its year
+  ("MTUS Chronic Pain Medical Treatment 2016 Guidelines": all 11 such train and dev spans end at the year);
 - a diagnosis leaves out severity and coding words before it ("mild", "grade 2", "unspecified");
 - a treatment leaves out the words before it that say when or how it is given ("a trial of", "continued",
   "prior", "retrospective");
@@ -38,6 +39,7 @@ from .text_alignment import doc_text
 
 # a guideline's chapter written after it: ", Chapter 13", ", Knee & Leg Chapter"
 _CHAPTER_AFTER = re.compile(r",[ \t]*(?:Chapter[ \t]+\d+|(?:[A-Z][\w&-]*[ \t]+(?:(?:&|and)[ \t]+)?){1,5}Chapter)\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _CITATION_LABEL = re.compile(r"Non-?\s*MTUS\s+Citation\s*:?\s*", re.I)
 # what stands between the levels of a list: "L4-5 and L5-S1", "L3-4, L4-5, and L5-S1", "C5-6 & C6-7"
 _LEVEL_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")
@@ -197,6 +199,10 @@ def _guideline_bounds(doc: Doc, start: int, end: int, floor: int, ceiling: int):
         start = inside.start if inside is not None and len(inside) else end
     if start > floor and doc[start - 1].text.upper() in ("CA", "CA-") and doc[start].text.upper().startswith("MTUS"):
         start -= 1
+    if end - start > 2 and doc[end - 1].lower_ in ("guidelines", "guideline"):
+        year = end - 2 - doc[end - 2].is_space
+        if year > start and _YEAR.fullmatch(doc[year].text):
+            end = year + 1  # "MTUS Chronic Pain Medical Treatment 2016 Guidelines, Section(s)": the title ends at its year
     chapter = _CHAPTER_AFTER.match(text, doc[end - 1].idx + len(doc[end - 1]))
     if chapter:
         after = doc.char_span(doc[end].idx if end < len(doc) else chapter.end(), chapter.end(), alignment_mode="contract")

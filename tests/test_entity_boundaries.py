@@ -154,6 +154,16 @@ def test_entity_boundaries_guideline_label_ca_and_chapter(nlp):
         ("ACOEM, Chapter 13", "GUIDELINE"), ("CA MTUS guidelines", "GUIDELINE"), ("ODG, Shoulder Chapter", "GUIDELINE")]
 
 
+def test_entity_boundaries_a_guideline_title_ends_at_its_year(nlp):
+    text = ("Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016 \nGuidelines, "
+            "Section(s): Opioids. The reviewer cited the CA MTUS 2016 guidelines and the ODG guidelines.")
+    doc = nlp.make_doc(text)
+    doc.ents = [phrase_span(doc, "MTUS Chronic Pain Medical Treatment 2016 \nGuidelines", "GUIDELINE"),
+                phrase_span(doc, "MTUS 2016 guidelines", "GUIDELINE"), phrase_span(doc, "ODG guidelines", "GUIDELINE")]
+    assert [ent.text for ent in nlp(doc).ents] == [
+        "MTUS Chronic Pain Medical Treatment 2016", "CA MTUS 2016", "ODG guidelines"]
+
+
 def test_entity_boundaries_a_therapy_takes_in_the_sites_it_is_for(nlp):
     """As a procedure takes in its site ("MRI of the lumbar spine"); not where the site goes on into
     another thing ("the right hip incision"), and not for a treatment that is no therapy."""
