@@ -3,7 +3,8 @@
     python scripts/evaluate.py corpus training/ner/model-best training/imr_letters metrics ../shared/letters ../shared/seed
 
 Entities are compared in the letter's original offsets, per label, with exact and with overlap
-matching (same label, one-to-one). The "ner" system is the trained NER layer as trained: its
+matching (same label, one-to-one), and the combined pipeline's also by the letters' source (dwc, seed,
+written). The "ner" system is the trained NER layer as trained: its
 embedding reads the entity ruler's matches, but the ruler's matches are not entities. Also: the NER-first order (NER entities, ruler entities where the
 NER has none) to check the ruler's place; item-level scores of the combined pipeline against the
 gold items (TREATMENT heads of HAS_DECISION) and its case facts against the gold case facts
@@ -107,6 +108,7 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
     for split in ("dev", "test"):
         pairs: Dict[str, list] = {name: [] for name in ("ruler", "ner", "combined", "ner_first")}
         fact_pairs = []
+        by_source: Dict[str, list] = {}
         items = Counter()
         unseen = Counter()
         for record, text in iter_split_letters(corpus_dir, split, letters_dirs):
@@ -116,6 +118,7 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
             found["ner_first"] = ner_first(found["ner"], found["ruler"])
             for name in pairs:
                 pairs[name].append((gold, found[name]))
+            by_source.setdefault(manifest[record["id"]]["source"], []).append((gold, found["combined"]))
             for start, end, label in gold:
                 if not names_known_term(text[start:end], vocabulary):
                     unseen["gold"] += 1
@@ -133,6 +136,9 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
                     if match:
                         items.update(matched=1, decision_correct=match["decision"] == decision)
         results[split] = {name: score(split_pairs) for name, split_pairs in pairs.items()}
+        results[split]["combined_by_source"] = {
+            source: {key: value for key, value in score(source_pairs).items() if not key.endswith("_per_type")}
+            for source, source_pairs in sorted(by_source.items())}
         results[split]["items"] = {
             "recall": round(items["matched"] / items["gold"], 4) if items["gold"] else None,
             "precision": round(items["matched"] / items["predicted"], 4) if items["predicted"] else None,
@@ -162,12 +168,15 @@ def markdown(results: Dict) -> str:
             per = " | ".join(f"{s['ents_per_type'][l]['f']:.3f} ({s['overlap_per_type'][l]['f']:.3f})" for l in ENTITY_LABELS)
             lines.append(f"| {name} | {s['ents_p']:.3f} | {s['ents_r']:.3f} | {s['ents_f']:.3f} ({s['overlap_f']:.3f}) | {per} |")
         items, unseen, facts = systems["items"], systems["unseen_entities"], systems["case_facts"]
-        lines += ["", f"Items (real letters): recall {items['recall']}, precision {items['precision']}, "
-                      f"decision accuracy {items['decision_accuracy']} over {items['gold_items']} gold items.",
-                  f"Case facts (real letters with gold case facts): {facts['accuracy']} of {facts['letters']} letters' "
-                  f"{len(facts['fields'])} fields right; wrong, missed or extra: "
-                  + (", ".join(f"{name} {c['wrong']}/{c['missed']}/{c['extra']}" for name, c in facts["fields"].items()
-                               if c["wrong"] or c["missed"] or c["extra"]) or "none") + ".",
+        sources = "; ".join(f"{source} {s['ents_f']:.3f} ({s['overlap_f']:.3f})"
+                            for source, s in systems["combined_by_source"].items())
+        fact_errors = ", ".join(f"{name} {c['wrong']}/{c['missed']}/{c['extra']}" for name, c in facts["fields"].items()
+                                if c["wrong"] or c["missed"] or c["extra"]) or "none"
+        lines += ["", f"Combined, by the letters' source: {sources}.",
+                  f"Items (real letters): recall {items['recall']}, precision {items['precision']}, "
+                  f"decision accuracy {items['decision_accuracy']} over {items['gold_items']} gold items.",
+                  f"Case facts (letters with gold case facts): {facts['accuracy']} of {facts['letters']} letters' "
+                  f"{len(facts['fields'])} fields right; wrong/missed/extra: {fact_errors}.",
                   f"Entity strings no ruler pattern or generator vocabulary contains: {unseen['count']} ({unseen['share']}); recall on them: "
                   f"ruler {unseen['ruler_recall']}, combined {unseen['combined_recall']}.", ""]
     return "\n".join(lines)
