@@ -76,6 +76,19 @@ LICENSED_IN = re.compile(
     rf"(?:licensed\s+(?:to\s+practice\s+)?in|holds?\s+(?:a\s+)?licen[sc]es?\s+in)\s+"
     rf"(?P<value>(?:{_STATE})(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:{_STATE}))*)\b")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_STATE_NAME = re.compile(rf"\b(?:{_STATE})\b", re.I)
+_CANONICAL_STATE = {state.lower(): state for state in US_STATES}
+
+
+def licensed_states(licensed_in: Optional[str]) -> List[str]:
+    """The US states a licensure as written names, in its order and spelled canonically:
+    "California,North Carolina" and "California and North Carolina" both give ["California", "North Carolina"]."""
+    states: List[str] = []
+    for match in _STATE_NAME.finditer(licensed_in or ""):
+        state = _CANONICAL_STATE[" ".join(match.group().split()).lower()]
+        if state not in states:
+            states.append(state)
+    return states
 LICENSURE = re.compile(r"^State\(s\)\s+of\s+Licensure\s*:\s*(?P<value>.+)$", re.I)
 SPECIALTY = re.compile(r"^Certification\(s\)\s*/\s*Specialty\s*:\s*(?P<value>.+)$", re.I)
 

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from spacy.tokens import Doc, Span
 
 from .about import SCHEMA_VERSION
+from .case_facts import licensed_states
 from .decisions import OVERTURNED, PARTIAL, UNKNOWN, UPHELD, normalize_decision_at
 from .item_names import item_name, named_item
 from .text_alignment import doc_text
@@ -79,6 +80,7 @@ def build_record(doc: Doc) -> Dict[str, Any]:
             "specialty": facts.specialty if facts else None,
             "subspecialty": facts.subspecialty if facts else None,
             "licensed_in": facts.licensed_in if facts else None,
+            "licensed_states": licensed_states(facts.licensed_in if facts else None),
         },
         "diagnoses": _diagnoses(doc, offsets),
         "exam_findings": _exam_findings(doc, offsets, relations),

@@ -205,7 +205,9 @@ def _facts(record: Dict[str, Any]) -> str:
         rows.append(("report dates", ", ".join(dates["reports"])))
     if dates.get("records_range"):
         rows.append(("records", " to ".join(str(v) for v in dates["records_range"].values() if v)))
-    rows += [(f"reviewer: {name.replace('_', ' ')}", value) for name, value in reviewer.items() if value]
+    # licensed_states repeats licensed_in, which shows the licensure as the letter writes it
+    rows += [(f"reviewer: {name.replace('_', ' ')}", value) for name, value in reviewer.items()
+             if value and name != "licensed_states"]
     rows.append(("diagnoses", "; ".join(d["text"] for d in record["diagnoses"]) or None))
     return f'<table class="facts">{_rows(rows)}</table>'
 

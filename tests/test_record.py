@@ -41,7 +41,8 @@ def test_record_seed_has_every_expected_fact(any_pipeline):
     assert record["patient"] == expected["patient"]
     for name, value in expected["dates"].items():
         assert record["dates"][name] == value
-    assert record["reviewer"] == expected["reviewer"]
+    assert {key: record["reviewer"][key] for key in expected["reviewer"]} == expected["reviewer"]
+    assert record["reviewer"]["licensed_states"] == ["California"]
     assert [d["text"] for d in record["diagnoses"]] == expected["diagnoses"]
     findings = record["exam_findings"]
     assert [{"site": t["site"], "levels": t["levels"]} for t in findings["tenderness_sites"]] == \
