@@ -7,12 +7,12 @@ the value as the letter writes it; dates, age and sex carry their normalized "va
 integer, "male"/"female"), while the reviewer's credentials and the case number are read from the
 letter's text at the offsets, so no text of a real letter is stored here.
 """
-import re
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 import srsly
 
+from .case_facts import licensed_states
 from .dates import parse_date
 
 CASE_FACTS = "case_facts"
@@ -23,8 +23,6 @@ CASE_FACT_FIELDS = (
 NORMALIZED_FIELDS = {"dates.assigned", "dates.injury", "dates.decision", "dates.ur_denial", "dates.application",
                      "patient.age", "patient.sex"}
 SEXES = ("male", "female")
-_STATE_SEPARATOR = re.compile(r"\s*(?:[,;/]|\band\b)\s*")
-
 
 def iter_case_facts(corpus_dir: Path) -> Iterator[Tuple[Path, int, Dict]]:
     for path in sorted((Path(corpus_dir) / CASE_FACTS).glob("*.jsonl")):
@@ -57,9 +55,9 @@ def record_case_facts(record: Dict) -> Dict[str, object]:
 
 
 def _comparable(field: str, text: str) -> object:
-    """Whitespace and case do not count; licensure is a set of states however it is punctuated."""
+    """Whitespace and case do not count; licensure is the set of US states it names, however punctuated."""
     if field == "reviewer.licensed_in":
-        return sorted({state.lower() for state in _STATE_SEPARATOR.split(" ".join(text.split())) if state})
+        return sorted(state.lower() for state in licensed_states(text))
     return " ".join(text.split()).lower()
 
 
