@@ -70,6 +70,36 @@ BOARD_CERTIFIED = re.compile(r"Board\s+Certified\s+in\s+" + _CREDENTIAL, re.I)
 FURTHER_CERTIFICATION = re.compile(
     r"(?:sub-?specialty(?:\s+certificate)?|added\s+(?:qualification|certification)|fellowship\s+training|(?<=\band)\s+(?=in\b))"
     r"\s*in\s+" + _CREDENTIAL, re.I)
+# Board certifications whose own name holds "and" or "&" (ABMS specialties and subspecialties, orthopaedic
+# fellowships); any other "X and Y" after "Board Certified in" names two certifications, as in
+# "Anesthesiology and Pain Medicine".
+CERTIFICATIONS_NAMED_WITH_AND = (
+    "Allergy and Immunology", "Child and Adolescent Psychiatry", "Colon and Rectal Surgery",
+    "Female Pelvic Medicine and Reconstructive Surgery", "Foot and Ankle Surgery", "Hand and Upper Extremity Surgery",
+    "Head and Neck Surgery", "Hematology and Oncology", "Hospice and Palliative Medicine", "Maternal and Fetal Medicine",
+    "Neuromuscular and Electrodiagnostic Medicine", "Obstetrics and Gynecology", "Oral and Maxillofacial Surgery",
+    "Physical Medicine and Rehabilitation", "Plastic and Reconstructive Surgery", "Psychiatry and Neurology",
+    "Pulmonary and Critical Care Medicine", "Reproductive Endocrinology and Infertility", "Shoulder and Elbow Surgery",
+    "Undersea and Hyperbaric Medicine", "Vascular and Interventional Radiology",
+)
+_NAMED_WITH_AND = re.compile(
+    "|".join(r"\s+".join(name.replace(" and ", " (?:and|&) ").split()) for name in CERTIFICATIONS_NAMED_WITH_AND), re.I)
+_AND = re.compile(r"\s+(?:and|&)\s+", re.I)
+
+
+def certifications(credential: str) -> List[str]:
+    """The certifications a "Board Certified in" credential names: "Anesthesiology and Pain Medicine" gives two,
+    "Physical Medicine and Rehabilitation" one, "Physical Medicine & Rehabilitation and Pain Medicine" two."""
+    kept = [match.span() for match in _NAMED_WITH_AND.finditer(credential)]
+    names, start = [], 0
+    for match in _AND.finditer(credential):
+        if not any(begin <= match.start() < end for begin, end in kept):
+            names.append(credential[start:match.start()])
+            start = match.end()
+    names.append(credential[start:])
+    return [" ".join(name.split()) for name in names if name.strip()]
+
+
 _STATE = "|".join(r"\s+".join(state.split()) for state in US_STATES)
 # "is licensed to practice in California", "is licensed in Ohio and Kentucky", "holds licenses in California and Nevada"
 LICENSED_IN = re.compile(
@@ -146,8 +176,10 @@ def _read_reviewer(doc: Doc, facts: CaseFacts) -> None:
         sentence_end = _SENTENCE_END.search(text, board.end())
         sentence = text[board.end():sentence_end.start() + 1 if sentence_end else len(text)]
         further, licensed = FURTHER_CERTIFICATION.search(sentence), LICENSED_IN.search(sentence)
-        facts.specialty = " ".join(board.group("value").split())
-        facts.subspecialty = " ".join(further.group("value").split()) if further else None
+        first, *others = certifications(board.group("value"))
+        if further:
+            others.append(" ".join(further.group("value").split()))
+        facts.specialty, facts.subspecialty = first, ", ".join(others) or None
         facts.licensed_in = facts.licensed_in or (" ".join(licensed.group("value").split()) if licensed else None)
 
 

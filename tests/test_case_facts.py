@@ -24,6 +24,14 @@ SUMMARY = "\n\nCase Summary:\nThe patient is a 52 year old female who was injure
      {"specialty": "Family Medicine", "subspecialty": "Sports Medicine", "licensed_in": None, "licensed_states": []}),
     ("The reviewer is Board Certified in Neurology and in Sleep Medicine, is licensed in Oregon, and reads EMGs.",
      {"specialty": "Neurology", "subspecialty": "Sleep Medicine", "licensed_in": "Oregon", "licensed_states": ["Oregon"]}),
+    ("The physician reviewer is Board Certified in Anesthesiology and Pain Medicine, is licensed in Nevada.",
+     {"specialty": "Anesthesiology", "subspecialty": "Pain Medicine", "licensed_in": "Nevada", "licensed_states": ["Nevada"]}),
+    ("The reviewer is Board Certified in Obstetrics and\nGynecology and is licensed in Hawaii.",
+     {"specialty": "Obstetrics and Gynecology", "subspecialty": None, "licensed_in": "Hawaii", "licensed_states": ["Hawaii"]}),
+    ("The reviewer is Board Certified in Physical Medicine & Rehabilitation and Pain Medicine with added "
+     "qualification in Brain Injury Medicine.",
+     {"specialty": "Physical Medicine & Rehabilitation", "subspecialty": "Pain Medicine, Brain Injury Medicine",
+      "licensed_in": None, "licensed_states": []}),
 ])
 def test_case_facts_reviewer_credentials_in_a_sentence(nlp, sentence, reviewer):
     record = nlp(TOP + sentence + SUMMARY)._.imr_record
