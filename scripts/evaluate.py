@@ -25,6 +25,7 @@ from spacy_imr.case_fact_gold import gold_case_facts, iter_case_facts, record_ca
 from spacy_imr.corpus import ENTITY_LABELS, iter_split_letters, read_manifest
 from spacy_imr.decisions import normalize_decision
 from spacy_imr.ruler_patterns import create_ruler_patterns
+from spacy_imr.scoring import letter_bootstrap_interval
 
 Span = Tuple[int, int, str]
 LEVEL = re.compile(r"^[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?$")
@@ -49,19 +50,27 @@ def overlap_matches(gold: Sequence[Span], pred: Sequence[Span]) -> int:
 
 
 def score(pairs: Iterable[Tuple[List[Span], List[Span]]]) -> Dict[str, object]:
+    """Micro and per-label P/R/F, exact and overlap; the exact F's 95% interval over resampled letters
+    (`ents_f_ci95`, `ents_f_ci95_per_type`)."""
     counts = {kind: {label: Counter() for label in ENTITY_LABELS} for kind in ("exact", "overlap")}
+    by_letter: Dict[str, List[Tuple[int, int, int]]] = {label: [] for label in ENTITY_LABELS}
     for gold, pred in pairs:
         for label in ENTITY_LABELS:
             g = [s for s in gold if s[2] == label]
             p = [s for s in pred if s[2] == label]
-            counts["exact"][label].update(tp=len(set(g) & set(p)), pred=len(p), gold=len(g))
+            exact = len(set(g) & set(p))
+            counts["exact"][label].update(tp=exact, pred=len(p), gold=len(g))
             counts["overlap"][label].update(tp=overlap_matches(g, p), pred=len(p), gold=len(g))
+            by_letter[label].append((exact, len(p), len(g)))
     result: Dict[str, object] = {}
     for kind, prefix in (("exact", "ents"), ("overlap", "overlap")):
         total = sum(counts[kind].values(), Counter())
         micro = prf(total["tp"], total["pred"], total["gold"])
         result.update({f"{prefix}_p": micro["p"], f"{prefix}_r": micro["r"], f"{prefix}_f": micro["f"]})
         result[f"{prefix}_per_type"] = {label: prf(c["tp"], c["pred"], c["gold"]) for label, c in counts[kind].items()}
+    letters = [tuple(map(sum, zip(*row))) for row in zip(*by_letter.values())]
+    result["ents_f_ci95"] = letter_bootstrap_interval(letters)
+    result["ents_f_ci95_per_type"] = {label: letter_bootstrap_interval(rows) for label, rows in by_letter.items()}
     return result
 
 
@@ -172,7 +181,11 @@ def markdown(results: Dict) -> str:
                             for source, s in systems["combined_by_source"].items())
         fact_errors = ", ".join(f"{name} {c['wrong']}/{c['missed']}/{c['extra']}" for name, c in facts["fields"].items()
                                 if c["wrong"] or c["missed"] or c["extra"]) or "none"
-        lines += ["", f"Combined, by the letters' source: {sources}.",
+        intervals = "; ".join(f"{name} {systems[name]['ents_f_ci95']}" for name in ("ruler", "ner", "combined"))
+        per_label = "; ".join(f"{label} {interval}" for label, interval in systems["combined"]["ents_f_ci95_per_type"].items())
+        lines += ["", f"95% interval of the exact F over letters drawn with replacement (1,000 draws): {intervals}; "
+                  f"combined per label: {per_label}.",
+                  f"Combined, by the letters' source: {sources}.",
                   f"Items (real letters): recall {items['recall']}, precision {items['precision']}, "
                   f"decision accuracy {items['decision_accuracy']} over {items['gold_items']} gold items.",
                   f"Case facts (letters with gold case facts): {facts['accuracy']} of {facts['letters']} letters' "

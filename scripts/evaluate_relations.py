@@ -28,6 +28,7 @@ from spacy_imr.decisions import normalize_decision_at
 from spacy_imr.letter_sections import compile_rules, create_section_rules, letter_structure, set_structure
 from spacy_imr.item_names import item_name, named_item
 from spacy_imr.relations import RELATION_TYPES, predict_relations
+from spacy_imr.scoring import letter_bootstrap_interval
 
 End = Tuple[int, int]
 Triple = Tuple[End, End, str]
@@ -53,16 +54,25 @@ def _overlap(a: End, b: End) -> bool:
 
 
 def scores(pairs: List[Tuple[List[Triple], List[Triple]]], exact: bool) -> Dict[str, Dict[str, float]]:
+    """P/R/F per label and micro; with overlap matching, also each F's 95% interval over resampled letters
+    (`f_ci95`)."""
     result, total = {}, Counter()
+    by_letter: Dict[str, List[Tuple[int, int, int]]] = {}
     for label in RELATION_TYPES:
         counts = Counter()
         for gold, predicted in pairs:
             g = [t for t in gold if t[2] == label]
             p = [t for t in predicted if t[2] == label]
-            counts.update(tp=match(g, p, exact), gold=len(g), pred=len(p))
+            found = match(g, p, exact)
+            counts.update(tp=found, gold=len(g), pred=len(p))
+            by_letter.setdefault(label, []).append((found, len(p), len(g)))
         total.update(counts)
         result[label] = _prf(counts)
     result["micro"] = _prf(total)
+    if not exact:
+        by_letter["micro"] = [tuple(map(sum, zip(*row))) for row in zip(*by_letter.values())]
+        for label, rows in by_letter.items():
+            result[label]["f_ci95"] = letter_bootstrap_interval(rows)
     return result
 
 
@@ -213,6 +223,9 @@ def relations_markdown(results: Dict) -> str:
             exact = results[split][f"{name}_exact"]
             lines.append(f"| {name} | " + " | ".join(
                 f"{row[l]['p']:.3f}/{row[l]['r']:.3f}/{row[l]['f']:.3f} ({exact[l]['f']:.3f})" for l in labels) + " |")
+        end_to_end = results[split]["relations"]
+        lines += ["", "95% interval of the end-to-end F over letters drawn with replacement (1,000 draws): " + "; ".join(
+            f"{label} {end_to_end[label]['f_ci95']}" for label in labels if "f_ci95" in end_to_end[label]) + "."]
         prose = results[split]["prose_item_decisions"]
         lines += ["", f"Items of letters decided in prose: {prose['items']}; decision accuracy of the relation step's "
                       f"links {prose['relations_accuracy']}, of the structure alone {prose['structure_only_accuracy']}, "

@@ -14,7 +14,7 @@ from conftest import FIXTURES, REPO
 sys.path.insert(0, str(REPO / "scripts"))
 from convert_corpus import convert_corpus  # noqa: E402
 from evaluate import names_known_term, overlap_matches, score  # noqa: E402
-from evaluate_relations import shared_statement_citations  # noqa: E402
+from evaluate_relations import scores, shared_statement_citations  # noqa: E402
 
 
 def test_scripts_convert_corpus_maps_offsets_onto_normalised_text(nlp, tmp_path):
@@ -42,6 +42,21 @@ def test_scripts_evaluate_scores_exact_and_overlap():
     assert (result["ents_p"], result["ents_r"]) == (round(1 / 3, 4), 0.5)
     assert (result["overlap_p"], result["overlap_r"]) == (round(2 / 3, 4), 1.0)
     assert result["ents_per_type"]["TREATMENT"] == {"p": 0.0, "r": 0.0, "f": 0.0}
+    # one letter: every draw is that letter, so each interval is its exact F
+    assert result["ents_f_ci95"] == [result["ents_f"]] * 2
+    assert result["ents_f_ci95_per_type"]["ANATOMY"] == [1.0, 1.0]
+    two_letters = score([(gold, predicted), ([(5, 9, "DIAGNOSIS")], [(5, 9, "DIAGNOSIS")])])
+    assert two_letters["ents_f_ci95"][0] == result["ents_f"] and two_letters["ents_f_ci95"][1] == 1.0
+
+
+def test_scripts_evaluate_relations_gives_intervals_over_letters_to_overlap_scores():
+    item, decision, guideline = (0, 12), (30, 38), (50, 54)
+    found = ([(item, decision, "HAS_DECISION"), (item, guideline, "CITES")], [(item, (31, 38), "HAS_DECISION")])
+    missed = ([(item, decision, "HAS_DECISION")], [(item, guideline, "CITES")])
+    overlap = scores([found, missed], exact=False)
+    assert overlap["HAS_DECISION"]["f"] == round(2 / 3, 4) and overlap["HAS_DECISION"]["f_ci95"] == [0.0, 1.0]
+    assert overlap["CITES"]["f_ci95"] == [0.0, 0.0] and overlap["micro"]["f_ci95"] == [0.0, round(2 / 3, 4)]
+    assert "f_ci95" not in scores([found, missed], exact=True)["micro"]
 
 
 def test_scripts_evaluate_relations_scores_citations_of_shared_statements():
