@@ -5,7 +5,8 @@
 Docs are made with the pipeline's letter tokenizer, so the entity offsets (original text) are mapped
 onto the normalised text the model reads. Entities go to doc.ents, rationale spans to
 doc.spans["rationales"], relations to doc.user_data["gold_relations"] as (head, child) character
-spans of the normalised text. Standoff letters whose text is not in the letters directory are
+spans of the normalised text; the letter's id and source (dwc, seed, written) to doc.user_data["letter_id"]
+and ["source"]. Standoff letters whose text is not in the letters directory are
 skipped, and the summary says how many.
 """
 from pathlib import Path
@@ -40,6 +41,7 @@ def convert_corpus(corpus_dir: Path, output_dir: Path, letters_dirs: List[Path])
              "label": r["label"], "party": r.get("party")}
             for r in record["relations"] if spans[r["head"]] is not None and spans[r["child"]] is not None]
         doc.user_data["letter_id"] = record["id"]
+        doc.user_data["source"] = manifest[record["id"]]["source"]
         bins[split].add(doc)
         summary[split]["letters"] += 1
         summary[split]["entities"] += len(doc.ents)

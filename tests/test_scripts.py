@@ -32,6 +32,7 @@ def test_scripts_convert_corpus_maps_offsets_onto_normalised_text(nlp, tmp_path)
     assert [ent.text for ent in doc.ents] == gold
     assert len(doc.spans["rationales"]) == 2
     assert len(doc.user_data["gold_relations"]) == len(pre["relations"])
+    assert (doc.user_data["letter_id"], doc.user_data["source"]) == ("W960", "written")
 
 
 def test_scripts_evaluate_scores_exact_and_overlap():
