@@ -14,6 +14,12 @@ def score_span_group(examples: Iterable[Example], key: str, **kwargs) -> Dict[st
         has_annotation=lambda doc: key in doc.spans, **kwargs)
 
 
+def letter_totals(by_label: Dict[str, Sequence[Tuple[int, int, int]]]) -> List[Tuple[int, ...]]:
+    """Each letter's (true positives, predicted, gold) summed over the labels; every label's rows are in
+    the same order of letters."""
+    return [tuple(map(sum, zip(*rows))) for rows in zip(*by_label.values())]
+
+
 def letter_bootstrap_interval(letter_counts: Sequence[Tuple[int, int, int]], *, resamples: int = 1000, seed: int = 0,
                               level: float = 0.95) -> List[float]:
     """The percentile interval of micro F1 over letters drawn with replacement, from each letter's (true

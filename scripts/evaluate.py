@@ -25,7 +25,7 @@ from spacy_imr.case_fact_gold import gold_case_facts, iter_case_facts, record_ca
 from spacy_imr.corpus import ENTITY_LABELS, iter_split_letters, read_manifest
 from spacy_imr.decisions import normalize_decision
 from spacy_imr.ruler_patterns import create_ruler_patterns
-from spacy_imr.scoring import letter_bootstrap_interval
+from spacy_imr.scoring import letter_bootstrap_interval, letter_totals
 
 Span = Tuple[int, int, str]
 LEVEL = re.compile(r"^[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?$")
@@ -68,8 +68,7 @@ def score(pairs: Iterable[Tuple[List[Span], List[Span]]]) -> Dict[str, object]:
         micro = prf(total["tp"], total["pred"], total["gold"])
         result.update({f"{prefix}_p": micro["p"], f"{prefix}_r": micro["r"], f"{prefix}_f": micro["f"]})
         result[f"{prefix}_per_type"] = {label: prf(c["tp"], c["pred"], c["gold"]) for label, c in counts[kind].items()}
-    letters = [tuple(map(sum, zip(*row))) for row in zip(*by_letter.values())]
-    result["ents_f_ci95"] = letter_bootstrap_interval(letters)
+    result["ents_f_ci95"] = letter_bootstrap_interval(letter_totals(by_letter))
     result["ents_f_ci95_per_type"] = {label: letter_bootstrap_interval(rows) for label, rows in by_letter.items()}
     return result
 

@@ -28,7 +28,7 @@ from spacy_imr.decisions import normalize_decision_at
 from spacy_imr.letter_sections import compile_rules, create_section_rules, letter_structure, set_structure
 from spacy_imr.item_names import item_name, named_item
 from spacy_imr.relations import RELATION_TYPES, predict_relations
-from spacy_imr.scoring import letter_bootstrap_interval
+from spacy_imr.scoring import letter_bootstrap_interval, letter_totals
 
 End = Tuple[int, int]
 Triple = Tuple[End, End, str]
@@ -70,7 +70,7 @@ def scores(pairs: List[Tuple[List[Triple], List[Triple]]], exact: bool) -> Dict[
         result[label] = _prf(counts)
     result["micro"] = _prf(total)
     if not exact:
-        by_letter["micro"] = [tuple(map(sum, zip(*row))) for row in zip(*by_letter.values())]
+        by_letter["micro"] = letter_totals(by_letter)
         for label, rows in by_letter.items():
             result[label]["f_ci95"] = letter_bootstrap_interval(rows)
     return result
@@ -225,7 +225,7 @@ def relations_markdown(results: Dict) -> str:
                 f"{row[l]['p']:.3f}/{row[l]['r']:.3f}/{row[l]['f']:.3f} ({exact[l]['f']:.3f})" for l in labels) + " |")
         end_to_end = results[split]["relations"]
         lines += ["", "95% interval of the end-to-end F over letters drawn with replacement (1,000 draws): " + "; ".join(
-            f"{label} {end_to_end[label]['f_ci95']}" for label in labels if "f_ci95" in end_to_end[label]) + "."]
+            f"{label} {end_to_end[label]['f_ci95']}" for label in labels) + "."]
         prose = results[split]["prose_item_decisions"]
         lines += ["", f"Items of letters decided in prose: {prose['items']}; decision accuracy of the relation step's "
                       f"links {prose['relations_accuracy']}, of the structure alone {prose['structure_only_accuracy']}, "
