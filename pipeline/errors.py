@@ -37,6 +37,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E018 = ("Letter {id}: its text is missing or does not hash to both annotations' text_sha256, so their "
             "offsets cannot be compared.")
     E019 = "no annotated letters to compare."
+    E020 = "An NER ensemble needs at least one member, not {members}."
+    E021 = "The NERs to merge know different moves (labels or their order); train them on the same corpus."
 
 
 class LetterInputError(ValueError):

@@ -52,17 +52,17 @@ def compare_models(corpus_dir: Path, relations: Path, output: Path, letters_dirs
             list(nlp.pipe(test_texts[:2]))  # warm up
             tokenizer_wps = _words_per_second(lambda texts: (blank.make_doc(t) for t in texts), test_texts)
             pipeline_wps = _words_per_second(nlp.pipe, test_texts)
-            tok2vec = nlp.config["components"]["tok2vec"]["model"]
+            ner_meta = srsly.read_json(Path(ner_model) / "meta.json")
+            trained = spacy.util.load_config(Path(ner_model) / "config.cfg", interpolate=True)
+            tok2vec = trained["components"]["tok2vec"]["model"]
             tok2vec = tok2vec.get("tok2vec", tok2vec)  # inside the window layer, or spaCy's own
             encode, embed = tok2vec["encode"], tok2vec["embed"]
-            ner_meta = srsly.read_json(Path(ner_model) / "meta.json")
-            trained = spacy.util.load_config(Path(ner_model) / "config.cfg")
             results[name] = {
                 "tok2vec": {"width": encode["width"], "depth": encode["depth"], "maxout_pieces": encode["maxout_pieces"],
                             "rows": embed["rows"], "attrs": embed["attrs"]},
                 "train_steps": trained["training"]["max_steps"],
                 "spacy_version": spacy.__version__,
-                "ner_hidden_width": nlp.config["components"]["ner"]["model"]["hidden_width"],
+                "ner_hidden_width": trained["components"]["ner"]["model"]["hidden_width"],
                 "ner_dev_f": round(ner_meta["performance"]["ents_f"], 4),
                 "words_per_second": round(pipeline_wps),
                 "tokenizer_words_per_second": round(tokenizer_wps),

@@ -1,11 +1,12 @@
 """Evaluate the ruler, the NER and the combined pipeline on dev and test; write metrics/.
 
-    python scripts/evaluate.py corpus training/ner/model-best training/imr_letters metrics ../shared/letters ../shared/seed
+    python scripts/evaluate.py corpus training/imr_letters metrics ../shared/letters ../shared/seed
 
 Entities are compared in the letter's original offsets, per label, with exact and with overlap
 matching (same label, one-to-one), and the combined pipeline's also by the letters' source (dwc, seed,
-written). The "ner" system is the trained NER layer as trained: its
-embedding reads the entity ruler's matches, but the ruler's matches are not entities. Also: the NER-first order (NER entities, ruler entities where the
+written). The "ner" system is the entities of the pipeline's trained NER (its seeds' runs merged) as
+they stand right after it, before the rule components after it: its embedding reads the entity
+ruler's matches, but the ruler's matches are not entities yet. Also: the NER-first order (NER entities, ruler entities where the
 NER has none) to check the ruler's place; item-level scores of the combined pipeline against the
 gold items (TREATMENT heads of HAS_DECISION) and its case facts against the gold case facts
 (corpus/case_facts/); and the share of test entity strings that no ruler
@@ -19,6 +20,7 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 import spacy
 import srsly
 import typer
+from spacy.tokens import Doc
 
 import spacy_imr
 from spacy_imr.case_fact_gold import gold_case_facts, iter_case_facts, record_case_facts, score_case_facts
@@ -28,6 +30,7 @@ from spacy_imr.ruler_patterns import create_ruler_patterns
 from spacy_imr.scoring import letter_bootstrap_interval, letter_totals
 
 Span = Tuple[int, int, str]
+NER_LAYER = "ner"  # the "ner" system: the entities of the pipeline's trained NER, before the rules after it
 LEVEL = re.compile(r"^[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?$")
 
 
@@ -77,6 +80,18 @@ def entities(doc) -> List[Span]:
     return [(*doc._.offsets.original_span(e.start_char, e.end_char), e.label_) for e in doc.ents]
 
 
+def run_pipeline(nlp, text: str, *, capture: str) -> Tuple[Doc, List[Span]]:
+    """The pipeline's doc of `text`, and its entities as they stood right after the component `capture`
+    (one run gives both the combined pipeline's and the NER layer's entities)."""
+    doc = nlp.make_doc(text)
+    captured: List[Span] = []
+    for name, component in nlp.pipeline:
+        doc = component(doc)
+        if name == capture:
+            captured = entities(doc)
+    return doc, captured
+
+
 def ner_first(ner: List[Span], ruler: List[Span]) -> List[Span]:
     merged = list(ner)
     for start, end, label in ruler:
@@ -102,9 +117,9 @@ def gold_items(record: Dict, text: str) -> List[Tuple[int, int, str]]:
     return [(spans[head]["start"], spans[head]["end"], decision) for head, decision in items.items()]
 
 
-def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]) -> Dict:
+def evaluate(corpus_dir: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]) -> Dict:
     manifest = read_manifest(corpus_dir)
-    systems = {"ruler": spacy_imr.build_rule_pipeline(), "ner": spacy.load(ner_model), "combined": spacy.load(pipeline)}
+    systems = {"ruler": spacy_imr.build_rule_pipeline(), "combined": spacy.load(pipeline)}
     # every term a ruler pattern or the letter generator's vocabulary holds
     vocabulary = {p["pattern"].lower() for case_sensitive in (False, True) for p in create_ruler_patterns(case_sensitive)
                   if isinstance(p["pattern"], str)}
@@ -121,8 +136,9 @@ def evaluate(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Pat
         unseen = Counter()
         for record, text in iter_split_letters(corpus_dir, split, letters_dirs):
             gold = [(s["start"], s["end"], s["label"]) for s in record["spans"] if s["label"] in ENTITY_LABELS]
-            predicted = {name: nlp(text) for name, nlp in systems.items()}
-            found = {name: entities(doc) for name, doc in predicted.items()}
+            predicted = {"ruler": systems["ruler"](text)}
+            predicted["combined"], ner_found = run_pipeline(systems["combined"], text, capture=NER_LAYER)
+            found = {"ner": ner_found, **{name: entities(doc) for name, doc in predicted.items()}}
             found["ner_first"] = ner_first(found["ner"], found["ruler"])
             for name in pairs:
                 pairs[name].append((gold, found[name]))
@@ -194,8 +210,8 @@ def markdown(results: Dict) -> str:
     return "\n".join(lines)
 
 
-def main(corpus_dir: Path, ner_model: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]):
-    results = evaluate(corpus_dir, ner_model, pipeline, metrics_dir, letters_dirs)
+def main(corpus_dir: Path, pipeline: Path, metrics_dir: Path, letters_dirs: List[Path]):
+    results = evaluate(corpus_dir, pipeline, metrics_dir, letters_dirs)
     typer.echo(markdown(results))
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import spacy
 import srsly
+from spacy.pipeline.ner import DEFAULT_NER_MODEL
 
 import spacy_imr
 from spacy_imr.extract import iter_records
+from spacy_imr.ner_ensemble import merged_model_config
 
 from conftest import FIXTURES, REPO
 
@@ -19,13 +21,13 @@ LETTERS = [FIXTURES / "letters" / name for name in ("pdf_short_letter.txt", "a20
 
 def pipeline_dir(tmp_path: Path) -> Path:
     """The trained pipeline of `spacy project run all` when there is one, else the rule pipeline with
-    an (untrained) NER layer in the same place: packaging must not depend on what the model learned."""
+    an (untrained) NER layer of two members in the same place: packaging must not depend on what the
+    model learned."""
     trained = REPO / "training" / "imr_letters"
     if trained.exists():
         return trained
     nlp = spacy_imr.build_rule_pipeline()
-    nlp.add_pipe("tok2vec", after="imr_entity_modifiers")
-    ner = nlp.add_pipe("ner", after="tok2vec")
+    ner = nlp.add_pipe("ner", after="ruler_case", config={"model": merged_model_config(DEFAULT_NER_MODEL, 2)})
     for label in ("DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "GUIDELINE", "TREATMENT", "DECISION"):
         ner.add_label(label)
     nlp.initialize()

@@ -9,22 +9,33 @@ from spacy.tokens import DocBin
 from spacy_imr.corpus import pre_annotate, text_sha256
 from spacy_imr.reading import read_letter
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, mean_score_entities, merged_score_gaps
 
 sys.path.insert(0, str(REPO / "scripts"))
+from assemble_pipeline import assemble_pipeline, trained_ners  # noqa: E402
 from convert_corpus import convert_corpus  # noqa: E402
-from evaluate import names_known_term, overlap_matches, score  # noqa: E402
+from evaluate import NER_LAYER, entities, names_known_term, overlap_matches, run_pipeline, score  # noqa: E402
 from evaluate_relations import scores, shared_statement_citations  # noqa: E402
+from train_ner import train_ner  # noqa: E402
+
+
+def write_fixture_corpus(nlp, folder, splits):
+    """A corpus of the fixture letter a2014_double_spaced.txt, pre-annotated by the rule pipeline, once
+    in each of `splits`; returns its text and pre-annotation."""
+    text = read_letter(str(FIXTURES / "letters" / "a2014_double_spaced.txt")).text
+    pre = pre_annotate(nlp, text)
+    records = [{"id": f"W96{i}", "text": text, "text_sha256": text_sha256(text), "spans": pre["spans"],
+                "relations": pre["relations"], "meta": {"layout": "A", "split": split, "source": "written"}}
+               for i, split in enumerate(splits)]
+    (folder / "annotations" / "written").mkdir(parents=True)
+    srsly.write_jsonl(folder / "annotations" / "written" / "w.jsonl", records)
+    srsly.write_json(folder / "manifest.json", {"letters": [{"id": r["id"], "split": r["meta"]["split"], "source": "written"}
+                                                            for r in records]})
+    return text, pre
 
 
 def test_scripts_convert_corpus_maps_offsets_onto_normalised_text(nlp, tmp_path):
-    text = read_letter(str(FIXTURES / "letters" / "a2014_double_spaced.txt")).text
-    pre = pre_annotate(nlp, text)
-    record = {"id": "W960", "text": text, "text_sha256": text_sha256(text), "spans": pre["spans"],
-              "relations": pre["relations"], "meta": {"layout": "A", "split": "dev", "source": "written"}}
-    (tmp_path / "annotations" / "written").mkdir(parents=True)
-    srsly.write_jsonl(tmp_path / "annotations" / "written" / "w.jsonl", [record])
-    srsly.write_json(tmp_path / "manifest.json", {"letters": [{"id": "W960", "split": "dev", "source": "written"}]})
+    text, pre = write_fixture_corpus(nlp, tmp_path, ["dev"])
     summary = convert_corpus(tmp_path, tmp_path, [])
     assert summary["dev"]["letters"] == 1 and summary["train"]["letters"] == 0
     (doc,) = DocBin().from_disk(tmp_path / "dev.spacy").get_docs(spacy.blank("en").vocab)
@@ -33,6 +44,46 @@ def test_scripts_convert_corpus_maps_offsets_onto_normalised_text(nlp, tmp_path)
     assert len(doc.spans["rationales"]) == 2
     assert len(doc.user_data["gold_relations"]) == len(pre["relations"])
     assert (doc.user_data["letter_id"], doc.user_data["source"]) == ("W960", "written")
+
+
+def test_scripts_train_ner_trains_each_seed_and_the_assembly_decodes_them_together(nlp, tmp_path):
+    text, _ = write_fixture_corpus(nlp, tmp_path, ["train", "dev"])
+    convert_corpus(tmp_path, tmp_path, [])
+    runs = tmp_path / "runs"
+    (runs / "seed7" / "model-best").mkdir(parents=True)  # a run of an earlier, longer seed list
+    models = train_ner(REPO / "configs" / "ner.cfg", runs, tmp_path / "train.spacy", tmp_path / "dev.spacy",
+                       seeds=[1, 0], max_steps=2, jobs=2)
+    assert models == [runs / "seed1" / "model-best", runs / "seed0" / "model-best"]
+    assert sorted(path.name for path in runs.iterdir()) == ["seed0", "seed0.log", "seed1", "seed1.log"]
+    assert trained_ners(runs) == [runs / "seed0" / "model-best", runs / "seed1" / "model-best"]
+    assert trained_ners(models[0]) == [models[0]]
+    relations = tmp_path / "relations.json"
+    srsly.write_json(relations, {"window": 1, "model": {"labels": {}}})
+    assert assemble_pipeline(runs, relations, tmp_path / "together") == trained_ners(runs)
+    together = spacy.load(tmp_path / "together")
+    member_tok2vecs = together.config["components"]["ner"]["model"]["tok2vec"]
+    assert (member_tok2vecs["@architectures"], member_tok2vecs["members"]) == ("spacy_imr.MemberTok2Vecs.v1", 2)
+    assert "tok2vec" not in together.pipe_names
+    # the merged NER, with the project's own embedding, scores every move with the two runs' mean
+    separate = [spacy.load(model) for model in trained_ners(runs)]
+    gaps = merged_score_gaps(together, separate, text)
+    assert len(gaps) >= len(text.split()) and max(gaps) < 1e-4
+    doc = together.make_doc(text)
+    for name, component in together.pipeline[:together.pipe_names.index(NER_LAYER) + 1]:
+        doc = component(doc)
+    assert [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents] == mean_score_entities(separate, text)
+    # a single run assembled alone finds, right after its NER, what it finds as `spacy train` saved it
+    assemble_pipeline(models[1], relations, tmp_path / "alone")
+    doc, after_ner = run_pipeline(spacy.load(tmp_path / "alone"), text, capture=NER_LAYER)
+    assert after_ner == entities(spacy.load(models[1])(text))
+    assert entities(doc) != after_ner  # the rules after the NER add the ruler's matches
+
+
+def test_scripts_train_ner_names_the_log_of_a_failed_run(tmp_path):
+    with pytest.raises(RuntimeError, match=r"seed\(s\) \[3\]; see .*seed3\.log"):
+        train_ner(tmp_path / "missing.cfg", tmp_path / "runs", tmp_path / "train.spacy", tmp_path / "dev.spacy",
+                  seeds=[3], max_steps=2, jobs=1)
+    assert "missing.cfg" in (tmp_path / "runs" / "seed3.log").read_text()
 
 
 def test_scripts_evaluate_scores_exact_and_overlap():
