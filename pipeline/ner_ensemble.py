@@ -67,7 +67,7 @@ def merge_ners(members: Sequence[EntityRecognizer], merged: EntityRecognizer) ->
     if any(member.move_names != moves for member in members[1:]):
         raise ValueError(Errors.E021)
     merged.from_bytes(members[0].to_bytes(exclude=["vocab", "model"]), exclude=["vocab", "model"])
-    merged._resize()
+    merged._resize()  # the output layer sized to the moves, as spaCy's parser does when it loads
     model = merged.model
     model.initialize()
     model.attrs["unseen_classes"] = set(members[0].model.attrs["unseen_classes"])
