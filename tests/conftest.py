@@ -66,9 +66,10 @@ def merged_score_gaps(merged, members, text: str) -> List[float]:
     """Along the merged NER's own decoding of `text`, at every step, the largest difference between its
     move scores and the mean of the members' scores for the same state."""
     ner = merged.get_pipe("ner")
-    stepper = ner.model.predict([_up_to_ner(merged, text)])
+    doc = _up_to_ner(merged, text)
+    stepper = ner.model.predict([doc])
     member_steppers = [nlp.get_pipe("ner").model.predict([_up_to_ner(nlp, text)]) for nlp in members]
-    unfinished = ner.moves.init_batch([_up_to_ner(merged, text)])
+    unfinished = ner.moves.init_batch([doc])
     gaps = []
     while unfinished:
         scores = stepper.predict(unfinished)
