@@ -58,13 +58,17 @@ def assemble_pipeline(ner_runs: Path, relations: Path, output: Path) -> List[Pat
         "name": "imr_letters",
         "version": spacy_imr.__version__,
         "description": "California IMR determination letters: layout and sections, entity ruler and trained NER "
-                       f"({len(trained)} seed(s) decoded together; DIAGNOSIS, ANATOMY, EXAM_FINDING, GUIDELINE, "
+                       f"({_training_runs(len(trained))}; DIAGNOSIS, ANATOMY, EXAM_FINDING, GUIDELINE, "
                        "TREATMENT, DECISION), finding and citation parsers, trained relation step.",
         "license": "MIT",
         "requirements": [f"spacy-imr>={spacy_imr.__version__}"],
     })
     nlp.to_disk(output)
     return models
+
+
+def _training_runs(count: int) -> str:
+    return "one training run" if count == 1 else f"{count} training runs, each move scored by their mean"
 
 
 def main(ner_runs: Path, relations: Path, output: Path):

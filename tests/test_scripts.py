@@ -64,6 +64,7 @@ def test_scripts_train_ner_trains_each_seed_and_the_assembly_decodes_them_togeth
     member_tok2vecs = together.config["components"]["ner"]["model"]["tok2vec"]
     assert (member_tok2vecs["@architectures"], member_tok2vecs["members"]) == ("spacy_imr.MemberTok2Vecs.v1", 2)
     assert "tok2vec" not in together.pipe_names
+    assert "(2 training runs, each move scored by their mean;" in together.meta["description"]
     # the merged NER, with the project's own embedding, scores every move with the two runs' mean
     separate = [spacy.load(model) for model in trained_ners(runs)]
     gaps = merged_score_gaps(together, separate, text)
@@ -74,6 +75,7 @@ def test_scripts_train_ner_trains_each_seed_and_the_assembly_decodes_them_togeth
     assert [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents] == mean_score_entities(separate, text)
     # a single run assembled alone finds, right after its NER, what it finds as `spacy train` saved it
     assemble_pipeline(models[1], relations, tmp_path / "alone")
+    assert "(one training run;" in spacy.load(tmp_path / "alone").meta["description"]
     doc, after_ner = run_pipeline(spacy.load(tmp_path / "alone"), text, capture=NER_LAYER)
     assert after_ner == entities(spacy.load(models[1])(text))
     assert entities(doc) != after_ner  # the rules after the NER add the ruler's matches
