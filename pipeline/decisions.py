@@ -12,10 +12,11 @@ _RULES = [
     # a denial that stands, or one that is overturned ("the IRO upheld the denial", "the prior denial is
     # overturned"), before the bare words, so that "denial ... overturned" is not read as upheld
     (re.compile(r"\bupheld\b|\buphold", re.I), UPHELD),
-    (re.compile(r"\boverturn", re.I), OVERTURNED),
-    # "is not medically necessary", "would not be medically necessary", "is not considered medically necessary"
-    (re.compile(r"\bnot[\s-]*(?:(?:be|considered|appear)\s+)?medically\s+(?:reasonable\s+(?:and|or)\s+)?"
-                r"(?:necessary|reasonable|appropriate)", re.I), UPHELD),
+    (re.compile(r"\boverturn|\brevers(?:e|ed|es|al)\b", re.I), OVERTURNED),
+    # "is not medically necessary", "would not be medically necessary", "is not considered medically
+    # necessary", "was not found to be medically necessary", "has not been shown to be ..."
+    (re.compile(r"\bnot[\s-]*(?:(?:be|been|considered|deemed|found|shown|established|determined|to|as|appears?)\s+)"
+                r"{0,4}medically\s+(?:reasonable\s+(?:and|or)\s+)?(?:necessary|reasonable|appropriate)", re.I), UPHELD),
     (re.compile(r"\bmedically\s+(?:reasonable\s+(?:and|or)\s+)?(?:necessary|reasonable|appropriate)", re.I),
      OVERTURNED),
     (re.compile(r"recommendation\s+is\s+for\s+(?:denial|non-?certification)", re.I), UPHELD),
@@ -28,9 +29,11 @@ _RULES = [
 
 # A concluding statement of the IMR decision in prose (not UR's wording, not guideline wording).
 PROSE_DECISION = re.compile(
-    # "is (therefore) not medically necessary", "would not be ...", "is determined to be ...", "is not considered ..."
-    r"\b(?:(?:is|was|are|were)\s+(?:(?:therefore|also|thus)\s+)?(?:not\s*)?|(?:would|will|is\s+determined\s+to)\s+"
-    r"(?:not\s+)?be\s+|(?:is|are)\s+(?:not\s+)?considered\s+)medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary"
+    # "is (therefore) not medically necessary", "would not be ...", "is determined to be ...", "was not found
+    # to be ...", "has not been shown to be ...", "is not considered ...", "is deemed ..."
+    r"\b(?:(?:is|was|are|were)\s+(?:(?:therefore|also|thus)\s+)?(?:not\s*)?|(?:would|will|(?:(?:is|was|are|were)"
+    r"(?:\s+not)?|(?:has|have)(?:\s+not)?\s+been)\s+(?:determined|found|shown)\s+(?:not\s+)?to)\s+(?:not\s+)?be\s+"
+    r"|(?:is|are)\s+(?:not\s+)?(?:considered|deemed)\s+)medically\s+(?:reasonable\s+(?:and|or)\s+)?necessary"
     r"(?:\s+(?:and|and/or)\s+appropriate)?(?:\s+(?:per|based\s+on)\s+the\s+documentation)?"
     r"|\bRecommendation\s+is\s+for\s+(?:denial|non-?certification|authorization|certification|approval)"
     # the reviewer's partial decision, in the present tense: UR's history is told in the past ("the
@@ -38,7 +41,7 @@ PROSE_DECISION = re.compile(
     r"|\b(?:is|are)\s+(?:certified|approved|authori[sz]ed)\s+in\s+part\b|\b(?:is|are)\s+modified\s+to\b"
     r"|\b(?:is|was|are|were)\s+(?:(?:not|non)[\s-]*)?certified\b(?!\s+by)"
     r"|\b(?:is|was|are|were)\s+partially\s+overturned\b"
-    r"|\b(?:prior\s+)?denial\s+(?:is|was)\s+(?:upheld|overturned)\b",
+    r"|\b(?:prior\s+)?denial\s+(?:is|was)\s+(?:upheld|overturned|reversed)\b",
     re.I,
 )
 
@@ -53,7 +56,9 @@ def normalize_decision(text: Optional[str]) -> str:
 
 
 _PARTIAL_BEFORE = re.compile(r"\b(?:partially|partly)\s*$", re.I)
-_NOT_BEFORE = re.compile(r"\bnot\s*$", re.I)
+# "not | medically necessary", "not found to be | medically necessary"
+_NOT_BEFORE = re.compile(r"\bnot\s*(?:(?:be|been|considered|deemed|found|shown|established|determined|to|as)\s+){0,4}$",
+                         re.I)
 # the 2013 notices: "is medically necessary and appropriate as modified to Norco 10/325mg #60"
 _MODIFIED_AFTER = re.compile(r"\s*,?\s*as\s+modified\s+to\b", re.I)
 
@@ -63,7 +68,7 @@ def normalize_decision_at(text: str, start: int, end: int) -> str:
     that left out "partially" ("partially | overturned"), "not" ("not | medically necessary") or the
     modification after it ("medically necessary and appropriate | as modified to ...")."""
     decision = normalize_decision(text[start:end])
-    before = text[max(0, start - 12):start]
+    before = text[max(0, start - 40):start]
     if decision in (OVERTURNED, UPHELD) and _PARTIAL_BEFORE.search(before):
         return PARTIAL
     if decision == OVERTURNED and _MODIFIED_AFTER.match(text, end):

@@ -81,7 +81,10 @@ NOTICE_LABELS = re.compile(
     re.I)
 PROSE_ITEM = re.compile(
     r"\bthe\s+request(?:ed)?\s+(?:for\s+(?:an?\s+|the\s+)?)?(?P<item>[^.;:]{3,160}?)\s+"
-    r"(?P<decision>(?:is|was)\s+(?:not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?)",
+    # "is (not) medically necessary", "was not found to be ...", "has been shown to be ..."
+    r"(?P<decision>(?:(?:is|was)(?:\s+not)?(?:\s+(?:found|shown|deemed|determined)(?:\s+not)?(?:\s+to\s+be)?)?"
+    r"|(?:has|have)(?:\s+not)?\s+been\s+(?:found|shown|determined)\s+to\s+be)"
+    r"\s+(?:not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?)",
     re.I,
 )
 SENTENCE_END = re.compile(r"[.!?][\"')\]]?$")

@@ -16,6 +16,13 @@ from spacy_imr.decisions import PROSE_DECISION, normalize_decision, normalize_de
     ("is not considered medically necessary", "upheld"),
     ("is not medically appropriate", "upheld"),
     ("is determined to be medically necessary", "overturned"),
+    ("was not found to be medically necessary", "upheld"),
+    ("has not been shown to be medically necessary", "upheld"),
+    ("is not deemed medically necessary", "upheld"),
+    ("is not established as medically necessary", "upheld"),
+    ("was found not to be medically necessary", "upheld"),
+    ("was found to be medically necessary", "overturned"),
+    ("the prior denial is reversed", "overturned"),
     ("Recommendation is for denial", "upheld"),
     ("Recommendation is for non-certification", "upheld"),
     ("Recommendation is for certification", "overturned"),
@@ -47,6 +54,9 @@ def test_normalize_decision_at_reads_the_word_before_the_phrase():
     assert normalize_decision_at(text, necessary, necessary + len("medically necessary")) == "upheld"
     upheld = text.index("upheld")
     assert normalize_decision_at(text, upheld, len(text)) == "upheld"
+    text = "The brace was not found to be medically necessary. The cane was found to be medically necessary."
+    necessary = [i for i in range(len(text)) if text.startswith("medically necessary", i)]
+    assert [normalize_decision_at(text, i, i + len("medically necessary")) for i in necessary] == ["upheld", "overturned"]
 
 
 def test_normalize_decision_at_reads_a_modification_after_the_phrase():
@@ -69,6 +79,12 @@ def test_normalize_decision_at_reads_a_modification_after_the_phrase():
     ("The brace and the stimulator are therefore not medically necessary.", "are therefore not medically necessary"),
     ("Without a trial, the unit would not be medically necessary.", "would not be medically necessary"),
     ("The MRI is determined to be medically necessary.", "is determined to be medically necessary"),
+    ("The brace was not found to be medically necessary.", "was not found to be medically necessary"),
+    ("Topical lidocaine has not been shown to be medically necessary here.",
+     "has not been shown to be medically necessary"),
+    ("The second injection is deemed medically necessary.", "is deemed medically necessary"),
+    ("The cream was found not to be medically necessary.", "was found not to be medically necessary"),
+    ("For the cervical MRI the prior denial is reversed.", "prior denial is reversed"),
     ("The cream is not considered medically necessary and appropriate.",
      "is not considered medically necessary and appropriate"),
 ])

@@ -56,6 +56,16 @@ def test_letter_sections_prose_items_in_unknown_layout(nlp):
         ("functional restoration program", "upheld"), ("Norco 10/325mg #60", "overturned")]
 
 
+def test_letter_sections_prose_items_in_the_wording_of_appeals(nlp):
+    doc = nlp("Summary of an appeal.\n\nOn review, the request for a lumbar support brace was not found to be "
+              "medically necessary. The request for aquatic therapy, 6 visits has been shown to be medically "
+              "necessary. The request for Norco 10/325mg #60 is notmedically necessary. The request for a cane "
+              "was found not to be medically necessary.")
+    assert [(i["item"], i["decision"]) for i in doc._.imr_record["items"]] == [
+        ("lumbar support brace", "upheld"), ("aquatic therapy, 6 visits", "overturned"),
+        ("Norco 10/325mg #60", "upheld"), ("cane", "upheld")]
+
+
 def expected_headings(path):
     """Item headings of a DWC letter, read from its PDF text flattened to one line: each heading is the
     text between the previous sentence end and '<decision> Claims Administrator guideline:'."""
