@@ -5,6 +5,8 @@ from typing import Optional
 UPHELD, OVERTURNED, PARTIAL, UNKNOWN = "upheld", "overturned", "partial", "unknown"
 
 _NOT_CERTIFIED = r"(?:non|not)[\s-]*(?:certif(?:ied|y|ication)|approved|authori[sz]ed)"
+# the words that may stand between "not" and "medically necessary": "not found to be", "not been shown to be"
+_NOT_LINKED = r"\bnot[\s-]*(?:(?:be|been|considered|deemed|found|shown|established|determined|to|as|appears?)\s+){0,4}"
 _RULES = [
     # partial outcomes first: "partially overturned", "certified in part", "modified to 6 visits"
     (re.compile(r"\bpartial(?:ly)?\b|\b(?:certified|approved|authori[sz]ed|overturned)\s+in\s+part\b"
@@ -15,8 +17,8 @@ _RULES = [
     (re.compile(r"\boverturn|\brevers(?:e|ed|es|al)\b", re.I), OVERTURNED),
     # "is not medically necessary", "would not be medically necessary", "is not considered medically
     # necessary", "was not found to be medically necessary", "has not been shown to be ..."
-    (re.compile(r"\bnot[\s-]*(?:(?:be|been|considered|deemed|found|shown|established|determined|to|as|appears?)\s+)"
-                r"{0,4}medically\s+(?:reasonable\s+(?:and|or)\s+)?(?:necessary|reasonable|appropriate)", re.I), UPHELD),
+    (re.compile(_NOT_LINKED + r"medically\s+(?:reasonable\s+(?:and|or)\s+)?(?:necessary|reasonable|appropriate)", re.I),
+     UPHELD),
     (re.compile(r"\bmedically\s+(?:reasonable\s+(?:and|or)\s+)?(?:necessary|reasonable|appropriate)", re.I),
      OVERTURNED),
     (re.compile(r"recommendation\s+is\s+for\s+(?:denial|non-?certification)", re.I), UPHELD),
@@ -57,8 +59,7 @@ def normalize_decision(text: Optional[str]) -> str:
 
 _PARTIAL_BEFORE = re.compile(r"\b(?:partially|partly)\s*$", re.I)
 # "not | medically necessary", "not found to be | medically necessary"
-_NOT_BEFORE = re.compile(r"\bnot\s*(?:(?:be|been|considered|deemed|found|shown|established|determined|to|as)\s+){0,4}$",
-                         re.I)
+_NOT_BEFORE = re.compile(_NOT_LINKED + "$", re.I)
 # the 2013 notices: "is medically necessary and appropriate as modified to Norco 10/325mg #60"
 _MODIFIED_AFTER = re.compile(r"\s*,?\s*as\s+modified\s+to\b", re.I)
 
