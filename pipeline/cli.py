@@ -1,7 +1,7 @@
 """The `imr` command: thin typer wrappers over spacy_imr.extract."""
 import logging
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import srsly
 import typer
@@ -65,13 +65,21 @@ def show_cli(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory."),
     as_json: bool = typer.Option(False, "--json", help="Print the record as JSON instead of tables."),
 ):
-    """Print one letter's record as readable tables."""
-    record = next(iter_records(load(model), [str(path)]))
+    """Print one letter's record as readable tables (each letter's, where the file holds several)."""
     out = Console()
+    records = list(iter_records(load(model), [str(path)]))
+    for record in records:
+        _print_record(out, record, as_json)
+    if any("error" in record for record in records):
+        raise typer.Exit(code=1)
+
+
+def _print_record(out: Console, record: Dict, as_json: bool) -> None:
     if as_json or "error" in record:
         out.print_json(srsly.json_dumps(record))
-        raise typer.Exit(code=1 if "error" in record else 0)
-    facts = Table(title=f"{record['source']}  (layout {record['layout']})", show_header=False)
+        return
+    part = f", letter {record['letter']['number']} of {record['letter']['of']}" if "letter" in record else ""
+    facts = Table(title=f"{record['source']}  (layout {record['layout']}{part})", show_header=False)
     facts.add_row("case number", str(record["case_number"]))
     facts.add_row("patient", f"{record['patient']['age']} {record['patient']['sex']}")
     for name, value in record["dates"].items():

@@ -7,7 +7,6 @@ Offsets are character offsets into the letter's text as `read_letter` gives it. 
 `child` index `spans`. Real DWC letters are standoff (no "text"): their text is read from the
 letters directory and must hash to `text_sha256`. corpus/manifest.json assigns each letter a split.
 """
-import hashlib
 from collections import Counter
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -18,7 +17,7 @@ from spacy.util import filter_spans
 
 from .case_fact_gold import iter_case_facts, validate_case_facts
 from .errors import LetterInputError
-from .reading import read_letter
+from .reading import read_letter, text_sha256
 
 ENTITY_LABELS = ("DIAGNOSIS", "ANATOMY", "EXAM_FINDING", "GUIDELINE", "TREATMENT", "DECISION")
 STRUCTURE_LABELS = ("RATIONALE",)
@@ -33,10 +32,6 @@ RELATION_ENDS = {
 }
 MANIFEST = "manifest.json"
 ANNOTATIONS = "annotations"
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_manifest(corpus_dir: Path) -> Dict[str, Dict]:

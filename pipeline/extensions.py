@@ -7,6 +7,9 @@ DOC_EXTENSIONS = {
     "source_name": None,
     "offsets": None,  # OffsetMap from doc.text offsets to source_text offsets
     "letter_lines": None,  # (start, end) of each source line in doc.text
+    # where the letter stands in a file holding several ({"number", "of", "start", "end"}), else None;
+    # the record's offsets then refer to the whole file's text
+    "letter_part": None,
     "layout": None,
     "item_blocks": None,  # List[ItemBlock]
     "case_facts": None,  # CaseFacts

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Collection, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Callable, Collection, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import srsly
 from spacy.language import Language
@@ -16,7 +16,7 @@ from spacy.language import Language
 from .about import SCHEMA_VERSION
 from .errors import Errors, LetterInputError, input_error
 from .loading import load
-from .reading import DEFAULT_MAX_BYTES, STDIN, iter_letter_sources, read_letter
+from .reading import DEFAULT_MAX_BYTES, STDIN, iter_letter_sources, letter_bounds, read_letter, text_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,11 @@ class ExtractSummary:
                 **{decision: self.decisions.get(decision, 0) for decision in ("upheld", "overturned", "partial", "unknown")}}
 
 
-def error_record(source: str, code: str, message: str) -> Dict:
-    return {"schema_version": SCHEMA_VERSION, "source": source, "error": {"code": code, "message": message}}
+def error_record(source: str, code: str, message: str, part: Optional[Dict] = None) -> Dict:
+    record = {"schema_version": SCHEMA_VERSION, "source": source, "error": {"code": code, "message": message}}
+    if part:
+        record["letter"] = dict(part)
+    return record
 
 
 def letter_record(doc) -> Dict:
@@ -50,9 +53,14 @@ def letter_record(doc) -> Dict:
     source = doc._.source_name
     record = doc._.imr_record
     if record["layout"] == "unknown" and not record["items"]:
-        error = input_error("E009", source=source)
-        return error_record(source, error.code, str(error))
+        error = input_error("E009", source=letter_name(source, doc._.letter_part))
+        return error_record(source, error.code, str(error), doc._.letter_part)
     return record
+
+
+def letter_name(source: str, part: Optional[Dict]) -> str:
+    """The file, and for a file that holds several letters which of them: "dump.txt (letter 2 of 3)"."""
+    return f"{source} (letter {part['number']} of {part['of']})" if part else source
 
 
 class FailureLog:
@@ -137,43 +145,58 @@ def _worker_batch_records(sources: List[str]) -> List[Dict]:
 
 def _pipe_records(nlp: Language, sources: List[str], *, batch_size: int, max_bytes: int,
                   skip: Collection[str]) -> Iterator[Dict]:
-    unreadable: Dict[int, Dict] = {}
-    skipped: Set[int] = set()
+    """Records in input order. A file that holds several letters one after another (a concatenated dump,
+    `letter_bounds`) gives a record for each, in the file's order; letters are counted in `order`."""
+    # by a letter's place in the order: the error record of an unreadable file, or None for a skipped letter
+    settled: Dict[int, Optional[Dict]] = {}
+    names: Dict[int, Tuple[str, Optional[Dict]]] = {}
+    count = 0
 
     def readable() -> Iterator[Tuple[str, Dict]]:
-        for index, source in enumerate(sources):
+        nonlocal count
+        for source in sources:
             try:
                 letter = read_letter(source, max_bytes=max_bytes)
             except LetterInputError as error:
                 logger.error(str(error))
-                unreadable[index] = error_record(source if source != STDIN else "<stdin>", error.code, str(error))
+                settled[count] = error_record(source if source != STDIN else "<stdin>", error.code, str(error))
+                count += 1
                 continue
-            if skip and letter.sha256 in skip:
-                skipped.add(index)
-                continue
-            yield letter.text, {"index": index, "source": letter.source, "warnings": letter.warnings}
+            bounds = letter_bounds(letter.text)
+            for number, (start, end) in enumerate(bounds, 1):
+                part = {"number": number, "of": len(bounds), "start": start, "end": end} if len(bounds) > 1 else None
+                text = letter.text[start:end] if part else letter.text
+                order, count = count, count + 1
+                if skip and text_sha256(text) in skip:
+                    settled[order] = None
+                    continue
+                names[order] = (letter.source, part)
+                yield text, {"index": order, "source": letter.source, "warnings": letter.warnings, "part": part}
 
     failures = FailureLog()
     _set_error_handler(nlp, failures)
 
     def missing(start: int, stop: int) -> Iterator[Dict]:
-        for index in range(start, stop):
-            if index in skipped:
-                continue
-            if index in unreadable:
-                yield unreadable.pop(index)
+        for order in range(start, stop):
+            if order in settled:
+                record = settled.pop(order)
+                if record is not None:
+                    yield record
             else:
-                detail = failures.reasons.get(index, "a pipeline component failed")
-                yield error_record(sources[index], "E010", Errors.E010.format(source=sources[index], detail=detail))
+                source, part = names[order]
+                detail = failures.reasons.get(order, "a pipeline component failed")
+                yield error_record(source, "E010", Errors.E010.format(source=letter_name(source, part), detail=detail),
+                                   part)
 
-    next_index = 0
+    next_order = 0
     for doc, context in nlp.pipe(readable(), as_tuples=True, batch_size=batch_size):
-        yield from missing(next_index, context["index"])
+        yield from missing(next_order, context["index"])
         doc._.source_name = context["source"]
+        doc._.letter_part = context["part"]
         doc._.imr_warnings = context["warnings"] + list(doc._.imr_warnings or [])
         yield letter_record(doc)
-        next_index = context["index"] + 1
-    yield from missing(next_index, len(sources))
+        next_order = context["index"] + 1
+    yield from missing(next_order, count)
 
 
 def partial_path(out: Path) -> Path:

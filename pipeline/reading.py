@@ -2,10 +2,11 @@
 import hashlib
 import io
 import logging
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, List, Union
+from typing import Iterable, Iterator, List, Tuple, Union
 
 from .errors import Warnings, input_error
 
@@ -17,6 +18,21 @@ _CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
 
 logger = logging.getLogger(__name__)
 
+# A line that opens a letter, in each layout (docs/layouts: the 2016-17 header block, the 2014 letter
+# that starts at its first heading, MAXIMUS's letterhead, the professional review, the 2013 notice).
+LETTER_OPENING = re.compile(
+    r"(?<![^\n\f])[ \t]*(?:Case\s+Number:[ \t]*(?P<case>CM\d{2}-\d{7})"
+    r"|(?:HOW\s+THE\s+IMR\s+FINAL\s+DETERMINATION\s+WAS\s+MADE|MAXIMUS\s+FEDERAL\s+SERVICES\s*,?\s+INC\.?"
+    r"|MEDICAL\s+PROFESSIONAL\s+REVIEW|Notice\s+of\s+Independent\s+Medical\s+Review\s+Determination)[ \t]*(?=[\r\n\f]|$))",
+    re.IGNORECASE)
+# The part of a letter that comes after everything a letter opens with, in each layout: a letter
+# opening after one of these starts the next letter.
+DECISIONS_REACHED = re.compile(
+    r"IMR\s+ISSUES\s*,?\s+DECISIONS|IMR\s+DECISION(?:\(S\)|S)?\s+AND\s+RATIONALE|RATIONALE\s+FOR\s+WHY\s+THE\s+REQUESTED"
+    r"|INDEPENDENT\s+MEDICAL\s+REVIEW\s+DECISIONS?\s+AND\s+RATIONALE|\bhas\s+determined\s+the\s+request\s+for\b"
+    r"|Decision\s+rationale\s*:", re.IGNORECASE)
+CASE_NUMBER = re.compile(r"\bCM\d{2}-\d{7}\b")
+
 
 @dataclass
 class Letter:
@@ -24,9 +40,10 @@ class Letter:
     text: str
     warnings: List[str] = field(default_factory=list)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+def text_sha256(text: str) -> str:
+    """The hash a record keeps of the text its letter was read as (`sha256`)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def iter_letter_sources(paths: Iterable[Union[str, Path]]) -> Iterator[str]:
@@ -74,6 +91,23 @@ def read_letter(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Letter:
     if not text.strip():
         raise input_error("E001", source=name)
     return Letter(name, text, warnings)
+
+
+def letter_bounds(text: str) -> List[Tuple[int, int]]:
+    """(start, end) of each letter in a text that may hold several one after another (a concatenated
+    dump). A letter opening starts a new letter once the current one has reached its decisions, unless
+    it is the current letter's own case number again (a running page header)."""
+    bounds, start = [], 0
+    for opening in LETTER_OPENING.finditer(text):
+        if opening.start() <= start or not DECISIONS_REACHED.search(text, start, opening.start()):
+            continue
+        current_case = CASE_NUMBER.search(text, start, opening.start())
+        if opening.group("case") and current_case and current_case.group() == opening.group("case"):
+            continue
+        bounds.append((start, opening.start()))
+        start = opening.start()
+    bounds.append((start, len(text)))
+    return bounds
 
 
 def decode_text(data: bytes, source: str):

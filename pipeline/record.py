@@ -1,9 +1,9 @@
 """The letter record: one JSON-able dict per letter, as documented in schema/letter_record.schema.json.
 
-Every offset refers to the text the letter was read as (doc._.source_text); text values are the
-normalised span text (line breaks and space runs folded to one space).
+Every offset refers to the text the letter was read as (doc._.source_text), or, for a letter cut from a
+file that holds several (doc._.letter_part), to the whole file's text; text values are the normalised
+span text (line breaks and space runs folded to one space).
 """
-import hashlib
 import re
 from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
@@ -14,6 +14,7 @@ from .about import SCHEMA_VERSION
 from .case_facts import licensed_states
 from .decisions import OVERTURNED, PARTIAL, UNKNOWN, UPHELD, normalize_decision_at
 from .item_names import item_name, named_item
+from .reading import text_sha256
 from .text_alignment import doc_text
 from .values import ItemBlock
 
@@ -40,10 +41,12 @@ class _Offsets:
         self.doc = doc
         self.map = doc._.offsets
         self.text = doc_text(doc)
+        # a letter cut from a file that holds several: its offsets count from the file's start
+        self.base = doc._.letter_part["start"] if doc._.letter_part else 0
 
     def span(self, start: int, end: int) -> Dict[str, Any]:
         source_start, source_end = self.map.original_span(start, end) if self.map else (start, end)
-        return {"text": self.text[start:end], "start": source_start, "end": source_end}
+        return {"text": self.text[start:end], "start": source_start + self.base, "end": source_end + self.base}
 
     def optional(self, bounds: Optional[Tuple[int, int]]) -> Optional[Dict[str, Any]]:
         return self.span(*bounds) if bounds else None
@@ -70,7 +73,7 @@ def build_record(doc: Doc) -> Dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "source": doc._.source_name,
-        "sha256": hashlib.sha256(source_text.encode("utf-8")).hexdigest(),
+        "sha256": text_sha256(source_text),
         "layout": doc._.layout,
         "case_number": facts.case_number if facts else None,
         "sections": [{"name": span.label_, **_located(offsets, span)} for span in doc.spans.get("sections", [])],
@@ -97,6 +100,7 @@ def build_record(doc: Doc) -> Dict[str, Any]:
             for ent in doc.ents
         ],
         "warnings": list(doc._.imr_warnings or []),
+        **({"letter": dict(doc._.letter_part)} if doc._.letter_part else {}),
     }
 
 

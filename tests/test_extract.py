@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 import spacy
 import srsly
@@ -14,7 +15,7 @@ import spacy_imr
 from spacy_imr.cli import app
 from spacy_imr.distributed import iter_records_dask
 from spacy_imr.extract import extract_letters, iter_records, partial_path
-from spacy_imr.reading import read_letter
+from spacy_imr.reading import read_letter, text_sha256
 
 from conftest import FIXTURE_LETTERS, FIXTURES, REPO
 
@@ -103,7 +104,7 @@ def test_extract_stopped_run_leaves_output_untouched_and_resumes(batch, tmp_path
 
 def test_extract_skips_letters_by_text_hash(nlp):
     sources = [str(p) for p in LETTERS[:3]]
-    done = read_letter(sources[1]).sha256
+    done = text_sha256(read_letter(sources[1]).text)
     records = list(iter_records(nlp, sources, skip={done}))
     assert [r["source"] for r in records] == [sources[0], sources[2]]
 
@@ -191,3 +192,84 @@ def test_extract_spacy_project_run_demo(tmp_path):
     records = list(srsly.read_jsonl(project / "outputs" / "demo_records.jsonl"))
     assert [r["layout"] for r in records] == ["A", "B", "0"]
     assert [len(r["items"]) for r in records] == [2, 2, 3]
+
+
+def _shifted(value, base: int):
+    """The record's values with every (start, end) moved by `base` characters."""
+    if isinstance(value, dict):
+        moved = {key: _shifted(item, base) for key, item in value.items()}
+        if isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
+            moved["start"], moved["end"] = value["start"] + base, value["end"] + base
+        return moved
+    if isinstance(value, list):
+        return [_shifted(item, base) for item in value]
+    return value
+
+
+SEVERAL = ("b_maximus_header", "c_professional_review", "a2016_single_item_overturned")
+
+
+def test_extract_file_holding_several_letters(nlp, tmp_path):
+    """A file that holds several letters one after another gives one record each, in order, with
+    offsets into the whole file's text and the record the letter has alone."""
+    paths = [FIXTURES / "letters" / f"{name}.txt" for name in SEVERAL]
+    texts = [read_letter(str(path)).text for path in paths]
+    dump = tmp_path / "dump.txt"
+    dump.write_text("\f".join(texts), encoding="utf8")
+    records = list(iter_records(nlp, [str(dump)]))
+    starts = [0, len(texts[0]) + 1, len(texts[0]) + len(texts[1]) + 2]
+    assert [record["letter"] for record in records] == [
+        {"number": 1, "of": 3, "start": starts[0], "end": starts[1]},
+        {"number": 2, "of": 3, "start": starts[1], "end": starts[2]},
+        {"number": 3, "of": 3, "start": starts[2], "end": len(dump.read_text(encoding="utf8"))}]
+    for record, path, start in zip(records, paths, starts):
+        alone, = iter_records(nlp, [str(path)])
+        differ = ("source", "sha256", "letter")
+        assert {k: v for k, v in record.items() if k not in differ} == \
+            {k: v for k, v in _shifted(alone, start).items() if k not in differ}
+        assert record["source"] == str(dump)
+        jsonschema.validate(record, srsly.read_json(REPO / "schema" / "letter_record.schema.json"))
+    assert [r["case_number"] for r in records] == [r["case_number"] for p in paths for r in iter_records(nlp, [str(p)])]
+
+
+def test_extract_file_of_several_letters_with_two_processes_and_a_resume(nlp, tmp_path):
+    """Worker processes give the same records; a resumed run keeps the letters of the file it finished."""
+    paths = [FIXTURES / "letters" / f"{name}.txt" for name in SEVERAL]
+    dump = tmp_path / "dump.txt"
+    dump.write_text("\n".join(read_letter(str(path)).text for path in paths), encoding="utf8")
+    sources = [str(p) for p in LETTERS] + [str(dump)]
+    one = list(iter_records(nlp, sources, n_process=1))
+    assert len(one) == len(LETTERS) + 3
+    assert list(iter_records(nlp, sources, n_process=2, min_task_size=2)) == one
+    second = one[len(LETTERS) + 1]
+    rest = list(iter_records(nlp, [str(dump)], skip={second["sha256"]}))
+    assert [r["letter"]["number"] for r in rest] == [1, 3]
+
+
+def test_extract_error_of_one_letter_in_a_file_names_the_letter(tmp_path):
+    pipeline = spacy_imr.build_rule_pipeline()
+    pipeline.add_pipe("imr_test_broken")
+    dump = tmp_path / "dump.txt"
+    dump.write_text("\f".join(read_letter(str(FIXTURES / "letters" / f"{name}.txt")).text for name in SEVERAL[:2]),
+                    encoding="utf8")
+    records = list(iter_records(pipeline, [str(dump)]))
+    assert [(r["error"]["code"], r["letter"]["number"]) for r in records] == [("E010", 1), ("E010", 2)]
+    assert records[1]["error"]["message"].startswith(f"[E010] {dump} (letter 2 of 2): extraction failed")
+
+
+def test_extract_show_prints_each_letter_of_a_file(tmp_path):
+    """`imr show` prints a letter's case facts and items; for a file of several letters, each of them."""
+    paths = [FIXTURES / "letters" / f"{name}.txt" for name in SEVERAL[:2]]
+    dump = tmp_path / "dump.txt"
+    dump.write_text("\f".join(read_letter(str(path)).text for path in paths), encoding="utf8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["show", str(dump)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "letter 1 of 2" in result.output and "letter 2 of 2" in result.output
+    alone = [next(iter_records(spacy_imr.build_rule_pipeline(), [str(path)])) for path in paths]
+    for record in alone:
+        assert record["case_number"] and record["case_number"] in result.output
+        for item in record["items"]:
+            assert item["decision"] in result.output
+    single = runner.invoke(app, ["show", str(paths[0]), "--json"])
+    assert single.exit_code == 0 and srsly.json_loads(single.output)["case_number"] == alone[0]["case_number"]

@@ -1,8 +1,12 @@
 """Bad input: every case gets a coded error naming the file."""
+from itertools import cycle
+
 import pytest
 
 from spacy_imr.errors import LetterInputError
-from spacy_imr.reading import read_letter
+from spacy_imr.reading import letter_bounds, read_letter
+
+from conftest import FIXTURE_LETTERS, REAL_LETTERS, SEED, needs_shared
 
 
 def error_of(path, **kwargs):
@@ -68,3 +72,33 @@ def test_reading_missing_and_unsupported_files(tmp_path):
 def test_reading_utf16_with_bom(tmp_path):
     (tmp_path / "utf16.txt").write_bytes("CLINICAL CASE SUMMARY\nText".encode("utf-16"))
     assert read_letter(str(tmp_path / "utf16.txt")).text == "CLINICAL CASE SUMMARY\nText"
+
+
+def _texts(paths):
+    return [read_letter(str(path)).text for path in paths]
+
+
+def _assert_bounds_one_and_two_letters(texts):
+    """Each letter alone is one letter; each followed by the next (a form feed, a line break or blank
+    lines between) is two, cut where the second begins."""
+    for text in texts:
+        assert letter_bounds(text) == [(0, len(text))]
+    for (first, second), joint in zip(zip(texts, texts[1:] + texts[:1]), cycle(["\f", "\n", "\n\n\n"])):
+        dump = first + joint + second
+        assert [dump[start:end].strip() for start, end in letter_bounds(dump)] == [first.strip(), second.strip()]
+
+
+def test_reading_letter_bounds_in_every_layout():
+    """The fixture letters of the four layouts and the 2014 letter that opens at its first heading; a
+    running "Case Number:" page header of the same case starts no letter."""
+    texts = _texts(path for path in FIXTURE_LETTERS if path.stem != "unknown_progress_note")
+    _assert_bounds_one_and_two_letters(texts)
+    letter = next(text for text in texts if text.lstrip().startswith("Case Number:"))
+    header = letter.split("\n", 1)[0]
+    repeated = letter.replace("\nDecision rationale:", f"\n{header}\nDecision rationale:", 1)
+    assert letter_bounds(repeated) == [(0, len(repeated))]
+
+
+@needs_shared(REAL_LETTERS)
+def test_reading_letter_bounds_of_the_real_letters():
+    _assert_bounds_one_and_two_letters(_texts([*sorted(REAL_LETTERS.glob("*.pdf")), SEED]))
