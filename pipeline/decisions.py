@@ -60,19 +60,25 @@ def normalize_decision(text: Optional[str]) -> str:
 _PARTIAL_BEFORE = re.compile(r"\b(?:partially|partly)\s*$", re.I)
 # "not | medically necessary", "not found to be | medically necessary"
 _NOT_BEFORE = re.compile(_NOT_LINKED + "$", re.I)
-# the 2013 notices: "is medically necessary and appropriate as modified to Norco 10/325mg #60"
-_MODIFIED_AFTER = re.compile(r"\s*,?\s*as\s+modified\s+to\b", re.I)
+# what makes a certification partial when it follows the phrase: "is medically necessary and appropriate
+# as modified to Norco 10/325mg #60" (the 2013 notices), "... in part: 6 sessions are ...", "... for an
+# initial course of 6 sessions, and not medically necessary for the remaining 12 sessions"
+_PARTIAL_AFTER = re.compile(
+    r"\s*,?\s*(?:as\s+modified\s+to\b|in\s+part\b"
+    r"|[^.;:]{0,80}?,\s*(?:but|and)\s+(?:is\s+|are\s+)?not\s+(?:medically\s+necessary|certified)[^.;]{0,60}?\bremaining\b)",
+    re.I)
 
 
 def normalize_decision_at(text: str, start: int, end: int) -> str:
     """The decision of the phrase text[start:end], read with the words right around it: a DECISION span
     that left out "partially" ("partially | overturned"), "not" ("not | medically necessary") or the
-    modification after it ("medically necessary and appropriate | as modified to ...")."""
+    modification after it ("medically necessary and appropriate | as modified to ...", "| in part", "| for
+    the first 6 sessions, and not medically necessary for the remaining 12")."""
     decision = normalize_decision(text[start:end])
     before = text[max(0, start - 40):start]
     if decision in (OVERTURNED, UPHELD) and _PARTIAL_BEFORE.search(before):
         return PARTIAL
-    if decision == OVERTURNED and _MODIFIED_AFTER.match(text, end):
+    if decision == OVERTURNED and _PARTIAL_AFTER.match(text, end):
         return PARTIAL
     if decision == OVERTURNED and _NOT_BEFORE.search(before):
         return UPHELD

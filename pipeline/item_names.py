@@ -26,6 +26,30 @@ def named_item(name: str, items: Dict[str, T]) -> Optional[T]:
     return found[0] if len(found) == 1 else None
 
 
+def closest_item(name: str, items: Dict[str, T]) -> Optional[T]:
+    """The item whose name holds most of a mention's words, if it holds at least half of them and no
+    other item holds as many: a determination may name its item in other words than the list of issues
+    ("the shoulder MRI" for "MRI of the right shoulder without contrast", "160-hour functional restoration
+    program" for "Functional restoration program x 160 hours")."""
+    words = _match_words(name)
+    if not words:
+        return None
+    scores = sorted(((len(words & _match_words(item)), value) for item, value in items.items()),
+                    key=lambda pair: -pair[0])
+    if not scores or 2 * scores[0][0] < len(words) or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    return scores[0][1]
+
+
+def _match_words(text: str) -> FrozenSet[str]:
+    """`name_stems` with the short names of studies and drugs' strengths kept ("MRI", "EMG", "CT")."""
+    return frozenset(word[:6] for word in WORD.findall(text.lower())
+                     if len(word) > 1 and word not in _NAME_STOP and word not in _FUNCTION_WORDS)
+
+
+_FUNCTION_WORDS = frozenset("of the for to at in on and or by an as is are with per".split())
+
+
 def _word_prefix(name: str, item: str) -> bool:
     return item.startswith(name) and len(item) > len(name) and item[len(name)] in " ,"
 

@@ -35,7 +35,8 @@ UNKNOWN_LAYOUT = "unknown"
 ITEM_SPAN_ID = "items"
 RULE_KEYS = ("id", "layouts", "section", "pattern")
 
-HEADING_DECISION = re.compile(r"(?:(?P<colon>:)\s*|^\s*)(?P<decision>upheld|overturned)\s*\.?\s*$", re.I)
+HEADING_DECISION = re.compile(r"(?:(?P<colon>:)\s*|^\s*)(?P<decision>(?:partially\s+)?(?:upheld|overturned))\s*\.?\s*$",
+                              re.I)
 CLAIMS_LABEL = r"Claims\s+Administrator\s+guidelines?\s*:"
 REVIEWER_LABEL = r"(?:MAXIMUS|(?:Expert\s+|IMR\s+)?Reviewer)\s+guidelines?\s*:"
 RATIONALE_LABEL = r"Decision\s+rationale\s*:"
@@ -390,6 +391,7 @@ def review_items(doc: Doc, sections: Dict[str, Tuple[int, int, int]]) -> List[It
             claims_administrator=parties.get("claims_administrator"),
             reviewer=parties.get("reviewer"),
             rationale=rationale,
+            origin="issues",
         ))
     return items
 
@@ -413,6 +415,7 @@ def notice_items(doc: Doc, sections: Dict[str, Tuple[int, int, int]]) -> List[It
             decision=normalize_decision_at(text, match.start("decision"), match.end("decision")),
             decision_text=(match.start("decision"), match.end("decision")),
             **{part: block.get(part) for part in ("claims_administrator", "reviewer", "rationale")},
+            origin="notice",
         ))
     return items
 
@@ -465,6 +468,7 @@ def prose_items(doc: Doc, start: int, end: int) -> List[ItemBlock]:
             block=(match.start(), match.end()),
             decision=normalize_decision_at(text, match.start("decision"), match.end("decision")),
             decision_text=(match.start("decision"), match.end("decision")),
+            origin="prose",
         ))
     return _argued_before(text, items, start)
 

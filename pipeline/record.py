@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from .about import SCHEMA_VERSION
 from .case_facts import licensed_states
 from .decisions import OVERTURNED, PARTIAL, UNKNOWN, UPHELD, normalize_decision_at
-from .item_names import item_name, named_item
+from .item_names import closest_item, item_name, named_item
 from .reading import text_sha256
 from .text_alignment import doc_text
 from .values import ItemBlock
@@ -67,8 +67,11 @@ def build_record(doc: Doc) -> Dict[str, Any]:
     items = [_item(doc, offsets, block, citations, statements, decided.get(index, []), len(blocks),
                    None if cited is None else cited.get(index, []), shared)
              for index, block in enumerate(blocks)]
-    if not blocks:  # no item structure at all: the items are those the relation step decides
-        items = [_relation_item(offsets, head, linked, relations, citations) for head, linked in unmatched.items()]
+    if all(block.origin == "prose" for block in blocks):
+        # no item structure, or only the items of "the request for X is ..." sentences: the items are also
+        # those the relation step decides in other words ("the IRO upheld the denial of the requested X")
+        items += [_relation_item(offsets, head, linked, relations, citations)
+                  for head, linked in _named_alone(offsets, unmatched).items()]
     items.sort(key=lambda item: item["start"])
     return {
         "schema_version": SCHEMA_VERSION,
@@ -215,11 +218,26 @@ def _relations_by_item(offsets: _Offsets, blocks: List[ItemBlock], relations, la
         name = item_name(offsets.text[head[0]:head[1]])
         if index is None:
             index = named_item(name, names)
+        if index is None and label == "HAS_DECISION":
+            index = closest_item(name, names)
         if index is not None:
             by_item.setdefault(index, []).append(relation)
         else:
             unmatched.setdefault(first_mention.setdefault(name, head), []).append(relation)
     return by_item, unmatched
+
+
+def _named_alone(offsets: "_Offsets", unmatched: Dict[Tuple[int, int], list]) -> Dict[Tuple[int, int], list]:
+    """The decided mentions that no other decided mention names more fully: "meniscectomy" is the right
+    knee arthroscopy with partial medial meniscectomy decided a sentence before, not an item of its own."""
+    names = {item_name(offsets.text[start:end]): (start, end) for start, end in unmatched}
+    kept = {}
+    for head, linked in unmatched.items():
+        name = item_name(offsets.text[head[0]:head[1]])
+        others = {other: bounds for other, bounds in names.items() if other != name}
+        if named_item(name, others) is None:
+            kept[head] = linked
+    return kept
 
 
 def _linked_decision(offsets: "_Offsets", linked) -> Optional[Tuple[str, Tuple[int, int]]]:

@@ -50,6 +50,10 @@ WORD = re.compile(r"[a-z]+")
 _RECOMMENDATION = re.compile(r"recommendation\b", re.I)
 # a decision whose subject follows it: "the prior denial is overturned for X", "upheld the denial of the requested X"
 _SUBJECT_FOLLOWS = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?:requested\b|request\s+for\b)?", re.I)
+# where the subject that follows a decision ends: the clause's end, or a clause giving the reason ("upheld
+# the denial of the requested lumbar fusion, as the criteria for fusion have not been met")
+_CLAUSE_AFTER_SUBJECT = re.compile(r";|,\s*(?:as(?!\s+well\b)|because|since|given|which|who|while|although|though|but)\b"
+                                   r"|\s(?:because|since)\s", re.I)
 # where a determination's subject starts: "the request for X is ..." ("Now that the decompression is
 # supported, the request for 12 visits is certified" decides the visits only)
 _REQUEST_FOR = re.compile(r"\brequests?\s+for\b", re.I)
@@ -101,7 +105,9 @@ class PairContext:
         self.text = doc_text(doc)
         self.sentence_starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(self.text)]
         blocks = doc._.item_blocks or []
-        self.items = {block.item for block in blocks}
+        # an item named only in its determination sentence is a mention the decision is said of, as in
+        # the professional reviews (layout C), not a heading
+        self.items = {block.item for block in blocks if block.origin != "prose"}
         self.item_bounds = {(start + ds, end + de) for start, end in self.items for ds in (0, -1, 1) for de in (0, -1, 1)}
         self.regions = Intervals((part[0], part[1], index) for index, block in enumerate(blocks)
                                  for part in (block.item, block.block, block.rationale, block.claims_administrator,
@@ -120,7 +126,7 @@ class PairContext:
                                  if label != "RATIONALE"}
         self._starts: Dict[str, List[int]] = {}
         self._starts_char: Dict[str, List[int]] = {}
-        self.layout = doc._.layout or "unknown"
+        self.layout = decision_layout(doc._.layout, blocks)
         self.item_names = {item_name(self.text[start:end]): (start, end) for start, end in self.items}
         self.items_by_stem: Dict[str, set] = defaultdict(set)
         for start, end in self.items:
@@ -147,7 +153,7 @@ class PairContext:
         ("the requests for X and Y are not medically necessary"); or, for "Recommendation is for
         non-certification of X" and a phrase that "for" or "of" follows ("the prior denial is overturned
         for X", "upheld the denial of the requested X"), those after it up to the sentence's next
-        decision, ';' or end."""
+        decision, ';', a clause giving a reason (", as ...", ", because ...") or end."""
         key = decision.start_char
         if key not in self._subjects:
             start, end = self.sentence_bounds(self.sentence(decision.start_char))
@@ -156,8 +162,9 @@ class PairContext:
             recommendation = _RECOMMENDATION.match(decision.text) is not None
             found = []
             if recommendation or _SUBJECT_FOLLOWS.match(self.text, decision.end_char):
-                clause_end = self.text.find(";", decision.end_char, end)
-                stop = min([d.start_char for d in decisions if d.start_char > key] + [end if clause_end < 0 else clause_end])
+                clause_end = _CLAUSE_AFTER_SUBJECT.search(self.text, decision.end_char, end)
+                stop = min([d.start_char for d in decisions if d.start_char > key]
+                           + [end if clause_end is None else clause_end.start()])
                 found = [t.start_char for t in treatments if decision.end_char <= t.start_char < stop]
             if not found and not recommendation:
                 requests = [m.start() for m in _REQUEST_FOR.finditer(self.text, start, decision.start_char)]
@@ -353,6 +360,15 @@ class PairContext:
         if self.rationale_bounds.containing(offset):
             return "reviewer"
         return None
+
+
+def decision_layout(layout: Optional[str], blocks: Sequence) -> str:
+    """The layout as the pair features read it: a letter of any layout whose decisions stand only in
+    prose sentences (no item headings, issue list or numbered determinations) reads as a professional
+    review ("C"), whose items the relation step also finds in the sentences that decide them."""
+    if layout not in ("C", "0") and all(block.origin == "prose" for block in blocks):
+        return "C"
+    return layout or "unknown"
 
 
 def candidates(context: PairContext, label: str, window: int) -> Iterator[Tuple[Mention, Mention]]:

@@ -67,6 +67,9 @@ class ItemBlock(Value):
     rationale: Offsets = None
     original_request: Offsets = None
     authorized: Offsets = None
+    # where the item was found: an item "heading", a letter's list of "issues", a 2013 "notice"'s
+    # numbered determinations, or a determination sentence in "prose"
+    origin: str = "heading"
 
 
 @dataclass

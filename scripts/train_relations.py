@@ -85,16 +85,24 @@ def gold_count(docs, label: str) -> int:
 
 
 def best_threshold(probabilities, targets, n_gold: int) -> Tuple[float, Dict[str, float]]:
-    best = (0.5, {"p": 0.0, "r": 0.0, "f": 0.0})
+    """The threshold of the best dev F; where several thresholds in a row give it, the middle one, so that
+    a small shift of the probabilities on other letters keeps to the best range."""
+    scores = []
     for threshold in numpy.arange(0.05, 0.96, 0.05):
         predicted = probabilities >= threshold
         tp = int(numpy.sum(predicted & (numpy.array(targets) == 1)))
         p = tp / int(predicted.sum()) if predicted.sum() else 0.0
         r = tp / n_gold if n_gold else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        if f > best[1]["f"]:
-            best = (round(float(threshold), 2), {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4)})
-    return best
+        scores.append((round(float(threshold), 2), {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4)}))
+    best_f = max(score["f"] for _, score in scores)
+    if best_f == 0.0:
+        return 0.5, {"p": 0.0, "r": 0.0, "f": 0.0}
+    first = next(index for index, (_, score) in enumerate(scores) if score["f"] == best_f)
+    last = first
+    while last + 1 < len(scores) and scores[last + 1][1]["f"] == best_f:
+        last += 1
+    return scores[(first + last) // 2]
 
 
 def fit_logistic(vectorizer: DictVectorizer, x_train, y_train, regularization: float):

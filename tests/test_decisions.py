@@ -68,6 +68,22 @@ def test_normalize_decision_at_reads_a_modification_after_the_phrase():
     assert normalize_decision_at(text, second, len(text) - 1) == "overturned"
 
 
+@pytest.mark.parametrize("sentence,expected", [
+    ("The request for 18 acupuncture sessions is medically necessary and appropriate in part: 6 sessions are "
+     "certified.", "partial"),
+    ("The request for post-operative therapy is medically necessary and appropriate for an initial course of 6 "
+     "sessions, and not medically necessary and appropriate for the remaining 12 sessions.", "partial"),
+    ("The request for the crutches is medically necessary and appropriate, and the cold unit is not medically "
+     "necessary.", "overturned"),
+    ("The request for the crutches is medically necessary and appropriate. The remaining items are not "
+     "medically necessary.", "overturned"),
+])
+def test_normalize_decision_at_reads_a_partial_certification_after_the_phrase(sentence, expected):
+    start = sentence.index("is medically")
+    end = start + len("is medically necessary and appropriate")
+    assert normalize_decision_at(sentence, start, end) == expected
+
+
 @pytest.mark.parametrize("sentence,phrase", [
     ("A lumbar support is certified.", "is certified"),
     ("The knee brace was non-certified.", "was non-certified"),

@@ -274,3 +274,41 @@ def test_letter_sections_prose_items_take_the_sentences_before_their_decision(nl
     assert doc.text[slice(*lidoderm.rationale)].endswith("#30 is not medically necessary.")
     assert doc.text[slice(*therapy.rationale)] == ("Her flare is recent and the guideline allows eight visits. The "
                                                    "request for physical therapy, 8 visits is medically necessary.")
+
+
+PARTIAL_HEADINGS = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth
+below:
+
+Aquatic therapy 12 sessions for the lumbar spine: Partially Overturned
+
+Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016,
+Section(s): Aquatic therapy.
+
+MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s):
+Aquatic therapy.
+
+Decision rationale: Six sessions fit the guideline's trial; the other six are not supported.
+
+Lumbar support brace: Upheld
+
+Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004.
+
+MAXIMUS guideline: Decision based on MTUS Low Back Complaints 2004.
+
+Decision rationale: Lumbar supports have no lasting benefit beyond the acute phase.
+"""
+
+
+def test_letter_sections_partially_overturned_heading_and_where_items_were_found(nlp):
+    """'Partially Overturned' after an item heading is a partial decision; each block says where its
+    item was found: a heading, a list of issues, a 2013 notice's determinations or a prose sentence."""
+    doc = nlp(PARTIAL_HEADINGS)
+    assert [(doc.text[slice(*b.item)], b.decision, b.origin) for b in doc._.item_blocks] == [
+        ("Aquatic therapy 12 sessions for the lumbar spine", "partial", "heading"),
+        ("Lumbar support brace", "upheld", "heading")]
+    origins = {path.stem: {b.origin for b in nlp(read_letter(str(path)).text)._.item_blocks}
+               for path in FIXTURE_LETTERS if path.stem in ("c_professional_review", "notice_2013")}
+    assert origins == {"c_professional_review": {"issues"}, "notice_2013": {"notice"}}
+    prose = nlp("Summary of an appeal.\n\nThe request for a cane is medically necessary.")
+    assert [b.origin for b in prose._.item_blocks] == ["prose"]

@@ -247,3 +247,92 @@ def test_record_numbered_list_ends_after_its_last_entry(nlp):
     terms = ["Right wrist sprain", "Lumbar strain", "Insomnia", "neck pain", "headaches"]
     doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label="DIAGNOSIS") for t in terms]
     assert [d["text"] for d in doc._.imr_record["diagnoses"]] == terms[:3]
+
+
+PROSE_DECISIONS_SECTION = """IMR ISSUES, DECISIONS AND RATIONALES
+
+The IRO overturned the non-certification of the right knee arthroscopy with partial medial
+meniscectomy, as the criteria are met. The guidelines allow 12 visits after meniscectomy, and
+the request for post-operative physical therapy 12 sessions is medically necessary. The IRO
+upheld the denial of the requested hinged knee brace.
+"""
+
+
+def test_record_items_from_relations_beside_prose_sentences(nlp):
+    """Where the only items are those of "the request for X is ..." sentences, the heads the relation
+    step decides in other words are items too; a head that another decided head names more fully
+    ("meniscectomy") is not."""
+    doc = nlp(PROSE_DECISIONS_SECTION)
+    text = doc.text
+    assert [(text[slice(*b.item)], b.origin) for b in doc._.item_blocks] == [
+        ("post-operative physical therapy 12 sessions", "prose")]
+    doc._.relations = [
+        _relation(text, "right knee arthroscopy with partial medial meniscectomy", "overturned the non-certification",
+                  "HAS_DECISION", 0.8),
+        _relation(text, "meniscectomy", "is medically necessary", "HAS_DECISION", 0.9, nth=1),
+        _relation(text, "post-operative physical therapy 12 sessions", "is medically necessary", "HAS_DECISION", 0.9),
+        _relation(text, "hinged knee brace", "upheld the denial", "HAS_DECISION", 0.7),
+    ]
+    record = doc._.imr_record
+    assert [(i["item"], i["decision"]) for i in record["items"]] == [
+        ("right knee arthroscopy with partial medial meniscectomy", "overturned"),
+        ("post-operative physical therapy 12 sessions", "overturned"),
+        ("hinged knee brace", "upheld")]
+    assert record["outcome"] == "partially_overturned"
+    jsonschema.validate(record, SCHEMA)
+
+
+PROSE_LETTER = """Case Number: CM17-0031842  Date Assigned: 03/02/2017
+Date of Injury: 06/11/2015  Decision Date: 04/05/2017
+UR Denial Date: 02/14/2017  Priority: Standard
+Application Received: 02/24/2017
+
+HOW THE IMR FINAL DETERMINATION WAS MADE
+
+MAXIMUS Federal Services sent the complete case file to an expert reviewer. He/she has no
+affiliation with the employer, employee, providers or the claims administrator.
+State(s) of Licensure: California
+Certification(s)/Specialty: Orthopedic Surgery
+
+CLINICAL CASE SUMMARY
+
+The injured worker is a 47 year old female warehouse picker who sustained an industrial injury
+on 06/11/2015 when she twisted her right knee stepping off a pallet jack. The diagnoses are a
+right knee medial meniscus tear and right knee chondromalacia. An MRI of the right knee from
+11/2016 showed a horizontal tear of the posterior horn of the medial meniscus. She completed
+18 sessions of physical therapy and a corticosteroid injection with two weeks of relief. On
+examination there was medial joint line tenderness and a positive McMurray test, with range
+of motion from 0 to 120 degrees. The treating surgeon requested a right knee arthroscopy with
+partial medial meniscectomy, 12 sessions of post-operative physical therapy and a hinged knee
+brace. Utilization review non-certified all three requests on 02/14/2017.
+
+IMR ISSUES, DECISIONS AND RATIONALES
+
+The ODG supports arthroscopic partial meniscectomy when mechanical symptoms persist after
+conservative care and imaging shows a tear. This claimant has joint line tenderness and a
+positive McMurray test after 18 sessions of therapy and an injection, and the MRI confirms a
+tear of the posterior horn. The IRO overturned the non-certification of the right knee
+arthroscopy with partial medial meniscectomy, as the criteria are met. With the surgery
+supported, the MTUS Postsurgical Treatment Guidelines allow 12 visits over 12 weeks after
+meniscectomy, and the post-operative physical therapy 12 sessions is medically necessary.
+The ODG does not recommend a hinged brace after an isolated meniscectomy. The IRO upheld the
+denial of the requested hinged knee brace.
+"""
+
+
+def test_record_trained_pipeline_reads_a_decisions_section_in_prose():
+    """A letter of the three headings whose decisions section has no item heading: the trained
+    pipeline's relation step finds each item in the sentence that decides it."""
+    if not TRAINED.exists():
+        pytest.skip("no trained pipeline: run `spacy project run all` first")
+    import spacy
+
+    text = PROSE_LETTER
+    record = spacy.load(TRAINED)(text)._.imr_record
+    assert record["layout"] == "A"
+    assert [(i["item"], i["decision"]) for i in record["items"]] == [
+        ("right knee arthroscopy with partial medial meniscectomy", "overturned"),
+        ("post-operative physical therapy 12 sessions", "overturned"),
+        ("hinged knee brace", "upheld")]
+    for item in record["items"]:
+        assert " ".join(text[item["start"]:item["end"]].split()) == item["item"]

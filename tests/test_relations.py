@@ -367,3 +367,53 @@ def test_relations_decision_subjects_in_summaries_and_request_clauses():
     acoem, mtus = context.spans["GUIDELINE"]
     assert pair_features(context, arthroscopy, mtus)["guideline_after=part_of_the"] == 1.0
     assert pair_features(context, arthroscopy, acoem)["guideline_after=its_decision_on"] == 1.0
+
+
+APPEAL = ("The IRO upheld the denial of the requested lumbar fusion, as the criteria for fusion have not been "
+          "met, and of the requested assistant surgeon as well as the bone stimulator.")
+
+
+def test_relations_decision_subject_ends_at_a_clause_of_reason():
+    """"upheld the denial of the requested X, as ..." is said of X and not of the mentions in the reason
+    the sentence goes on to give; "as well as" still adds a subject."""
+    from spacy_imr.relations import PairContext
+
+    doc = spacy.blank("en").make_doc(APPEAL)
+    doc.ents = [phrase_span(doc, "upheld the denial", "DECISION"), phrase_span(doc, "lumbar fusion", "TREATMENT"),
+                phrase_span(doc, "fusion", "TREATMENT", 1)]
+    context = PairContext(doc, [])
+    decision, = context.spans["DECISION"]
+    assert [context.spans_at(start).text for start in context.subjects(decision)] == ["lumbar fusion"]
+    doc = spacy.blank("en").make_doc("The IRO upheld the denial of the requested MRI as well as the brace.")
+    doc.ents = [phrase_span(doc, "upheld the denial", "DECISION"), phrase_span(doc, "MRI", "TREATMENT"),
+                phrase_span(doc, "brace", "TREATMENT")]
+    context = PairContext(doc, [])
+    decision, = context.spans["DECISION"]
+    assert [context.spans_at(start).text for start in context.subjects(decision)] == ["MRI", "brace"]
+
+
+@pytest.mark.parametrize("layout,origins,expected", [
+    ("A", ["heading", "heading"], "A"),
+    ("B", ["heading"], "B"),
+    ("A", ["prose", "prose"], "C"),
+    ("A", [], "C"),
+    ("unknown", ["prose"], "C"),
+    ("C", ["issues"], "C"),
+    ("0", ["notice"], "0"),
+    ("0", [], "0"),
+])
+def test_relations_decisions_in_prose_read_as_a_professional_review(layout, origins, expected):
+    """A letter whose decisions stand only in sentences is read as the professional reviews are, whose
+    items the relation step finds in the sentences that decide them; its sentence items are no headings."""
+    from spacy_imr.relations import PairContext, decision_layout
+    from spacy_imr.values import ItemBlock
+
+    blocks = [ItemBlock(index=i, item=(10 * i, 10 * i + 5), block=(10 * i, 10 * i + 9), origin=origin)
+              for i, origin in enumerate(origins)]
+    assert decision_layout(layout, blocks) == expected
+    doc = spacy.blank("en").make_doc("The request for the brace is not medically necessary.")
+    doc._.layout = layout
+    doc._.item_blocks = [ItemBlock(index=0, item=(16, 25), block=(0, 52), origin=origin) for origin in origins[:1]]
+    context = PairContext(doc, [])
+    assert context.layout == expected
+    assert context.items == ({(16, 25)} if origins[:1] and origins[0] != "prose" else set())

@@ -15,6 +15,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from assemble_pipeline import assemble_pipeline, trained_ners  # noqa: E402
 from convert_corpus import convert_corpus  # noqa: E402
 from evaluate import NER_LAYER, entities, names_known_term, overlap_matches, run_pipeline, score  # noqa: E402
+from evaluate_challenge import evaluate_challenge  # noqa: E402
 from evaluate_relations import scores, shared_statement_citations  # noqa: E402
 from train_ner import train_ner  # noqa: E402
 
@@ -152,6 +153,28 @@ def test_scripts_evaluate_knows_ruler_terms():
     assert names_known_term("Norco 10/325mg #60", vocabulary)
     assert names_known_term("C4-C7 paraspinal muscles", vocabulary)
     assert not names_known_term("Lyrica 75mg", vocabulary)
+
+
+APPEAL = ("Summary of an appeal.\n\nThe request for a lumbar support brace is not medically necessary. The request\n"
+          "for 12 sessions of physical therapy is medically necessary. A TENS unit trial was also discussed.\n")
+
+
+def test_scripts_evaluate_challenge_scores_each_key_item(nlp, tmp_path):
+    """A key item counts when the record's item at its place or of its name has the key's decision;
+    one the record does not decide counts as wrong."""
+    group = tmp_path / "challenge" / "held_out"
+    group.mkdir(parents=True)
+    (group / "appeal.txt").write_text(APPEAL, encoding="utf8")
+    srsly.write_json(group / "key.json", {"appeal.txt": [
+        {"item": "lumbar support brace", "sentence": "The request for a lumbar support brace is not", "decision": "upheld"},
+        {"item": "12 sessions of physical therapy",
+         "sentence": "for 12 sessions of physical therapy is medically necessary", "decision": "overturned"},
+        {"item": "TENS unit trial", "sentence": "A TENS unit trial was also discussed", "decision": "upheld"}]})
+    nlp.to_disk(tmp_path / "rules")
+    results = evaluate_challenge(tmp_path / "challenge", tmp_path / "rules", tmp_path / "challenge.json")
+    assert results == {"held_out": {"letters": 1, "items": 3, "record_items": 2, "decision_accuracy": 0.6667,
+                                    "by_layout": {"unknown": {"items": 3, "decision_accuracy": 0.6667}}}}
+    assert srsly.read_json(tmp_path / "challenge.json")["held_out"]["decision_accuracy"] == pytest.approx(0.6667)
 
 
 def test_scripts_benchmark_writes_every_figure(nlp, tmp_path):
