@@ -16,7 +16,7 @@ from .errors import Errors
 from .extract import extract_letters, iter_records
 from .jsonl import iter_json_lines
 from .loading import load
-from .reading import DEFAULT_MAX_BYTES, iter_letter_sources, read_letter
+from .reading import DEFAULT_MAX_BYTES, iter_letter_sources, iter_letter_texts
 from .render import render_letters
 from .report import write_report
 
@@ -212,11 +212,9 @@ def annotate_pre_cli(
     out: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks JSON to write."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Installed pipeline package or directory."),
 ):
-    """Label Studio tasks pre-annotated by the pipeline, to correct instead of starting blank."""
-    letters = []
-    for source in iter_letter_sources(paths):
-        letter = read_letter(source)
-        letters.append({"id": Path(source).stem, "text": letter.text})
+    """Label Studio tasks pre-annotated by the pipeline, to correct instead of starting blank: a task a
+    letter (a file that holds several letters gives one each)."""
+    letters = [{"id": name, "text": text} for name, text in iter_letter_texts(paths)]
     tasks = to_label_studio(load(model), letters)
     srsly.write_json(out, tasks)
     console.print(f"{len(tasks)} tasks -> {out}")

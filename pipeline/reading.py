@@ -61,6 +61,17 @@ def iter_letter_sources(paths: Iterable[Union[str, Path]]) -> Iterator[str]:
             yield str(path)
 
 
+def iter_letter_texts(paths: Iterable[Union[str, Path]]) -> Iterator[Tuple[str, str]]:
+    """(name, text) of each letter under `paths`: the file's stem, or for a file that holds several
+    letters one after another "<stem>_<number>" and that letter's text."""
+    for source in iter_letter_sources(paths):
+        text = read_letter(source).text
+        stem = Path(source).stem if source != STDIN else "stdin"
+        bounds = letter_bounds(text)
+        for number, (start, end) in enumerate(bounds, 1):
+            yield (f"{stem}_{number}", text[start:end]) if len(bounds) > 1 else (stem, text)
+
+
 def read_letter(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Letter:
     """Read one letter; raises LetterInputError with a coded message naming the source."""
     if source == STDIN:

@@ -42,3 +42,25 @@ def test_converters_doccano_both_export_shapes():
     assert [TEXT[s["start"]:s["end"]] for s in first["spans"]] == ["Norco 10/325mg #60", "Upheld"]
     assert first["relations"] == [{"head": 0, "child": 1, "label": "HAS_DECISION"}]
     assert second["spans"] == first["spans"] and second["relations"] == []
+
+
+def test_converters_annotate_pre_gives_a_task_a_letter(tmp_path):
+    """`imr annotate pre` on a letter and on a file that holds two: one task a letter, named by its
+    file and, where the file holds several, its number, each pre-annotated on its own text."""
+    import srsly
+    from typer.testing import CliRunner
+
+    from spacy_imr.cli import app
+
+    texts = [read_letter(str(FIXTURES / "letters" / f"{name}.txt")).text
+             for name in ("b_maximus_header", "c_professional_review")]
+    (tmp_path / "dump.txt").write_text("\f".join(texts), encoding="utf8")
+    (tmp_path / "single.txt").write_text(texts[0], encoding="utf8")
+    result = CliRunner().invoke(app, ["annotate", "pre", str(tmp_path / "dump.txt"), str(tmp_path / "single.txt"),
+                                      "--out", str(tmp_path / "tasks.json")])
+    assert result.exit_code == 0, result.output
+    tasks = srsly.read_json(tmp_path / "tasks.json")
+    assert [(task["data"]["letter_id"], task["data"]["text"].strip()) for task in tasks] == [
+        ("dump_1", texts[0].strip()), ("dump_2", texts[1].strip()), ("single", texts[0].strip())]
+    assert tasks[2]["data"]["text"] == texts[0]
+    assert [task["meta"]["layout"] for task in tasks] == ["B", "C", "B"]
