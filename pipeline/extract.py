@@ -16,7 +16,7 @@ from spacy.language import Language
 from .about import SCHEMA_VERSION
 from .errors import Errors, LetterInputError, input_error
 from .loading import load
-from .reading import DEFAULT_MAX_BYTES, STDIN, iter_letter_sources, letter_bounds, read_letter, text_sha256
+from .reading import DEFAULT_MAX_BYTES, STDIN, iter_letter_sources, letter_parts, read_letter, text_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def _worker_batch_records(sources: List[str]) -> List[Dict]:
 def _pipe_records(nlp: Language, sources: List[str], *, batch_size: int, max_bytes: int,
                   skip: Collection[str]) -> Iterator[Dict]:
     """Records in input order. A file that holds several letters one after another (a concatenated dump,
-    `letter_bounds`) gives a record for each, in the file's order; letters are counted in `order`."""
+    `letter_parts`) gives a record for each, in the file's order; letters are counted in `order`."""
     # by a letter's place in the order: the error record of an unreadable file, or None for a skipped letter
     settled: Dict[int, Optional[Dict]] = {}
     names: Dict[int, Tuple[str, Optional[Dict]]] = {}
@@ -162,10 +162,7 @@ def _pipe_records(nlp: Language, sources: List[str], *, batch_size: int, max_byt
                 settled[count] = error_record(source if source != STDIN else "<stdin>", error.code, str(error))
                 count += 1
                 continue
-            bounds = letter_bounds(letter.text)
-            for number, (start, end) in enumerate(bounds, 1):
-                part = {"number": number, "of": len(bounds), "start": start, "end": end} if len(bounds) > 1 else None
-                text = letter.text[start:end] if part else letter.text
+            for part, text in letter_parts(letter.text):
                 order, count = count, count + 1
                 if skip and text_sha256(text) in skip:
                     settled[order] = None

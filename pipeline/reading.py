@@ -6,7 +6,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, List, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from .errors import Warnings, input_error
 
@@ -18,7 +18,7 @@ _CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
 
 logger = logging.getLogger(__name__)
 
-# A line that opens a letter, in each layout (docs/layouts: the 2016-17 header block, the 2014 letter
+# A line that opens a letter, in each layout (README, Layouts: the 2016-17 header block, the 2014 letter
 # that starts at its first heading, MAXIMUS's letterhead, the professional review, the 2013 notice).
 LETTER_OPENING = re.compile(
     r"(?<![^\n\f])[ \t]*(?:Case\s+Number:[ \t]*(?P<case>CM\d{2}-\d{7})"
@@ -65,11 +65,19 @@ def iter_letter_texts(paths: Iterable[Union[str, Path]]) -> Iterator[Tuple[str, 
     """(name, text) of each letter under `paths`: the file's stem, or for a file that holds several
     letters one after another "<stem>_<number>" and that letter's text."""
     for source in iter_letter_sources(paths):
-        text = read_letter(source).text
         stem = Path(source).stem if source != STDIN else "stdin"
-        bounds = letter_bounds(text)
-        for number, (start, end) in enumerate(bounds, 1):
-            yield (f"{stem}_{number}", text[start:end]) if len(bounds) > 1 else (stem, text)
+        for part, text in letter_parts(read_letter(source).text):
+            yield (f"{stem}_{part['number']}" if part else stem), text
+
+
+def letter_parts(text: str) -> List[Tuple[Optional[Dict], str]]:
+    """(part, text) of each letter in a file's text (`letter_bounds`): part is None for a file of one
+    letter, else {"number", "of", "start", "end"}."""
+    bounds = letter_bounds(text)
+    if len(bounds) == 1:
+        return [(None, text)]
+    return [({"number": number, "of": len(bounds), "start": start, "end": end}, text[start:end])
+            for number, (start, end) in enumerate(bounds, 1)]
 
 
 def read_letter(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Letter:
