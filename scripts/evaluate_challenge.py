@@ -13,13 +13,14 @@ afterwards by other authors, scored once each time and never read for a miss.
 """
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import spacy
 import srsly
 import typer
 
-from spacy_imr.item_names import closest_item, item_name, named_item
+from evaluate_relations import decided_item, folded
+from spacy_imr.item_names import closest_item, item_name
 from spacy_imr.reading import read_letter
 
 KEY = "key.json"
@@ -35,16 +36,14 @@ def key_items(text: str, entries: List[Dict]) -> List[Tuple[Tuple[int, int], str
     return found
 
 
-def record_decision(record: Dict, bounds: Tuple[int, int], name: str) -> Optional[str]:
-    """The decision of the record's item at `bounds`, or else of the item the name names."""
-    for item in record["items"]:
-        if item["start"] < bounds[1] and bounds[0] < item["end"]:
-            return item["decision"]
-    decisions = {item_name(item["item"]): item["decision"] for item in record["items"]}
-    wanted = item_name(name)
-    if wanted in decisions:
-        return decisions[wanted]
-    return named_item(wanted, decisions) or closest_item(wanted, decisions)
+def record_decision(record: Dict, bounds: Tuple[int, int], name: str) -> str:
+    """The decision of the record's item at `bounds` or named as `name` (`decided_item`), or else of the
+    one item that holds most of the name's words."""
+    found = [((item["start"], item["end"]), item["decision"], folded(item["item"])) for item in record["items"]]
+    decision = decided_item(found, bounds, name)
+    if decision == "unknown":
+        decision = closest_item(item_name(name), {item_name(text): d for _, d, text in found}) or "unknown"
+    return decision
 
 
 def evaluate_challenge(challenge_dir: Path, pipeline: Path, output: Path) -> Dict:

@@ -186,14 +186,14 @@ def evaluate_relations(corpus_dir: Path, pipeline: Path, metrics_dir: Path, lett
             shared.update(shared_statement_citations(record, text, doc._.imr_record))
             if prose_letter(record, doc._.layout):
                 by_relation = _decisions_from_relations(doc)
-                by_structure = [(doc._.offsets.original_span(*b.item), b.decision, _folded(doc.text[b.item[0]:b.item[1]]))
+                by_structure = [(doc._.offsets.original_span(*b.item), b.decision, folded(doc.text[b.item[0]:b.item[1]]))
                                 for b in doc._.item_blocks or []]
-                by_record = [((i["start"], i["end"]), i["decision"], _folded(i["item"])) for i in doc._.imr_record["items"]]
+                by_record = [((i["start"], i["end"]), i["decision"], folded(i["item"])) for i in doc._.imr_record["items"]]
                 for item, decision in item_decisions(record, text):
                     prose["items"] += 1
                     for name, found in (("relations", by_relation), ("structure", by_structure), ("record", by_record)):
-                        prose[f"{name}_correct"] += _decided(found, item, text[item[0]:item[1]]) == decision
-                        prose[f"{name}_correct_strict"] += _decided(found, item, text[item[0]:item[1]], False) == decision
+                        prose[f"{name}_correct"] += decided_item(found, item, text[item[0]:item[1]]) == decision
+                        prose[f"{name}_correct_strict"] += decided_item(found, item, text[item[0]:item[1]], False) == decision
         for name, pairs in systems.items():
             results.setdefault(split, {})[name] = scores(pairs, exact=False)
             results[split][f"{name}_exact"] = scores(pairs, exact=True)
@@ -250,20 +250,20 @@ def _decisions_from_relations(doc) -> List[Tuple[End, str, str]]:
             head = doc._.offsets.original_span(*relation.head)
             decision = normalize_decision_at(doc.text, *relation.child)
             if head not in best or relation.probability > best[head][0]:
-                best[head] = (relation.probability, decision, _folded(doc.text[relation.head[0]:relation.head[1]]))
+                best[head] = (relation.probability, decision, folded(doc.text[relation.head[0]:relation.head[1]]))
     return [(head, decision, text) for head, (_, decision, text) in best.items()]
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _decided(decisions: List[Tuple[End, str, str]], item: End, item_text: str, loose: bool = True) -> str:
+def decided_item(decisions: List[Tuple[End, str, str]], item: End, item_text: str, loose: bool = True) -> str:
     """The decision of the predicted item at the gold item's place or named the same; with `loose`,
     else of the one predicted item whose name the gold item's name names (`named_item`: its first or
     last words, "inpatient stay, 3 days" for "Associated surgical service: Inpatient stay, 3 days")."""
     found = next((decision for bounds, decision, text in decisions
-                  if _overlap(bounds, item) or text == _folded(item_text)), None)
+                  if _overlap(bounds, item) or text == folded(item_text)), None)
     if found is None and loose:
         found = named_item(item_name(item_text), {item_name(text): decision for _, decision, text in decisions})
     return found or "unknown"
