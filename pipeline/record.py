@@ -107,6 +107,19 @@ def build_record(doc: Doc) -> Dict[str, Any]:
     }
 
 
+def shift_offsets(value: Any, by: int) -> Any:
+    """A record (or any part of one) with every `start`/`end` pair moved by `by` characters: a letter of
+    a file that holds several, measured from its own start instead of the file's (`by` negative)."""
+    if isinstance(value, dict):
+        moved = {key: shift_offsets(item, by) for key, item in value.items()}
+        if isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
+            moved["start"], moved["end"] = value["start"] + by, value["end"] + by
+        return moved
+    if isinstance(value, list):
+        return [shift_offsets(item, by) for item in value]
+    return value
+
+
 def letter_outcome(items: List[Dict[str, Any]]) -> str:
     """The case outcome as DWC's search tool states it."""
     decisions = {item["decision"] for item in items}

@@ -15,6 +15,7 @@ from .errors import Errors
 from .extract import iter_records
 from .loading import load
 from .reading import STDIN, iter_letter_sources, read_letter
+from .record import shift_offsets
 
 # displaCy's palette has no colours for this project's labels: one per label, in its style
 LABEL_COLORS = {
@@ -100,6 +101,10 @@ def render_letters(*, paths: Iterable[Union[str, Path]], out_dir: Union[str, Pat
     written: List[Path] = []
     for record in iter_records(load(model), sources):
         text = read_letter(record["source"]).text if "error" not in record else ""
+        if "letter" in record and text:
+            # one letter of a file that holds several: its page shows that letter alone
+            text = text[record["letter"]["start"]:record["letter"]["end"]]
+            record = shift_offsets(record, -record["letter"]["start"])
         page = _unique_path(out_dir, Path(record["source"]).stem, written)
         page.write_text(render_letter(record=record, text=text), encoding="utf8")
         written.append(page)

@@ -16,6 +16,7 @@ from spacy_imr.cli import app
 from spacy_imr.distributed import iter_records_dask
 from spacy_imr.extract import extract_letters, iter_records, partial_path
 from spacy_imr.reading import read_letter, text_sha256
+from spacy_imr.record import shift_offsets
 
 from conftest import FIXTURE_LETTERS, FIXTURES, REPO
 
@@ -194,18 +195,6 @@ def test_extract_spacy_project_run_demo(tmp_path):
     assert [len(r["items"]) for r in records] == [2, 2, 3]
 
 
-def _shifted(value, base: int):
-    """The record's values with every (start, end) moved by `base` characters."""
-    if isinstance(value, dict):
-        moved = {key: _shifted(item, base) for key, item in value.items()}
-        if isinstance(value.get("start"), int) and isinstance(value.get("end"), int):
-            moved["start"], moved["end"] = value["start"] + base, value["end"] + base
-        return moved
-    if isinstance(value, list):
-        return [_shifted(item, base) for item in value]
-    return value
-
-
 SEVERAL = ("b_maximus_header", "c_professional_review", "a2016_single_item_overturned")
 
 
@@ -226,7 +215,7 @@ def test_extract_file_holding_several_letters(nlp, tmp_path):
         alone, = iter_records(nlp, [str(path)])
         differ = ("source", "sha256", "letter")
         assert {k: v for k, v in record.items() if k not in differ} == \
-            {k: v for k, v in _shifted(alone, start).items() if k not in differ}
+            {k: v for k, v in shift_offsets(alone, start).items() if k not in differ}
         assert record["source"] == str(dump)
         jsonschema.validate(record, srsly.read_json(REPO / "schema" / "letter_record.schema.json"))
     assert [r["case_number"] for r in records] == [r["case_number"] for p in paths for r in iter_records(nlp, [str(p)])]

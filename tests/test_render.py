@@ -122,6 +122,25 @@ def test_render_cli_writes_a_page_per_letter_and_an_error_page(tmp_path):
     assert refused.exit_code == 2 and "E014" in refused.output
 
 
+def test_render_a_page_a_letter_of_a_file_that_holds_several(nlp, tmp_path):
+    """Each letter of a concatenated file gets its own page, showing that letter alone with its own
+    highlights, as the letter's page would be on its own."""
+    texts = [read_letter(str(path)).text for path in (MULTI_ITEM, SHORT)]
+    dump = tmp_path / "dump.txt"
+    dump.write_text("\f".join(texts), encoding="utf8")
+    result = CliRunner().invoke(app, ["render", str(dump), "--out", str(tmp_path / "pages")])
+    assert result.exit_code == 0, result.output
+    pages = [tmp_path / "pages" / name for name in ("dump.html", "dump-2.html")]
+    assert sorted(p.name for p in (tmp_path / "pages").iterdir()) == sorted(p.name for p in pages)
+    records = [record_and_text(nlp, path) for path in (MULTI_ITEM, SHORT)]
+    assert records[0][0]["case_number"] != records[1][0]["case_number"]
+    for page, (record, text), (other, _) in zip(pages, records, reversed(records)):
+        html = page.read_text(encoding="utf8")
+        alone = PageParts(render_letter(record=record, text=text))
+        assert PageParts(html).marks == alone.marks and PageParts(html).item_rows == alone.item_rows
+        assert record["case_number"] in html and other["case_number"] not in html
+
+
 @needs_chromium
 @needs_shared(SEED)
 def test_render_seed_page_in_browser(nlp, browser, tmp_path):  # noqa: F811
