@@ -99,8 +99,13 @@ def render_letters(*, paths: Iterable[Union[str, Path]], out_dir: Union[str, Pat
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: List[Path] = []
+    read: Dict[str, str] = {}  # the file last read: the letters of one file come one after another
     for record in iter_records(load(model), sources):
-        text = read_letter(record["source"]).text if "error" not in record else ""
+        text = ""
+        if "error" not in record:
+            if record["source"] not in read:
+                read = {record["source"]: read_letter(record["source"]).text}
+            text = read[record["source"]]
         if "letter" in record and text:
             # one letter of a file that holds several: its page shows that letter alone
             text = text[record["letter"]["start"]:record["letter"]["end"]]
